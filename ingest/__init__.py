@@ -1,0 +1,1 @@
+"""ingest: a news ingestion pipeline for Rudaw and sites built like it."""

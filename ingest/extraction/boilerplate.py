@@ -1,0 +1,152 @@
+"""Remove what a news page prints around its body: comment blocks, labels, widgets, captions.
+
+Works on the extracted lines, after trafilatura, because the markup of these pieces is not
+known and changes; their words and their place in the article are what stays the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ingest.extraction.paragraphs import paragraph_key
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# Headings that open a comment section, in English, Sorani, Arabic, Kurmanci and Turkish.
+_COMMENT_HEADING_RE = re.compile(
+    r"^(?:comments?|reader comments|\d+ comments?|leave a (?:comment|reply)|add a comment"
+    r"|post a comment|write a comment|join the discussion"
+    r"|کۆمێنت(?:ەکان)?|لێدوان(?:ەکان)?|بۆچوون(?:ەکان)?|کۆمێنتێک بنووسە|لێدوانێک بنووسە|کۆمێنت بنووسە"
+    r"|التعليقات|تعليقات|تعليق|أضف تعليق(?:ا|اً)?|اكتب تعليق(?:ا|اً)?|أضف تعليقك|اترك تعليق(?:ا|اً)?"
+    r"|şîrove|şîroveyan|şîroveyên|şîroveyek binivîse|şîroveyekê binivîse|şîrove binivîse"
+    r"|yorumlar|yorum(?: yap| yaz)?|yorum gönder|bir yorum yazın|yorum yazın)[\s:.!]*$",
+    re.IGNORECASE,
+)
+# Lines that can only be the comment form: a heading that is an action, not a title.
+_COMMENT_ACTION_RE = re.compile(
+    r"^(?:post|add|write|leave) a (?:comment|reply)"
+    r"|^(?:کۆمێنت|لێدوان)(?:ێک)? بنووسە|^(?:أضف|اكتب|اترك) تعليق|^şîrove(?:yek|yekê)? binivîse"
+    r"|^(?:bir )?yorum (?:yaz|gönder)",
+    re.IGNORECASE,
+)
+# Words that a comment policy paragraph cannot avoid.
+_COMMENT_WORD_RE = re.compile(r"comment|کۆمێنت|لێدوان|تعليق|şîrove|yorum", re.IGNORECASE)
+
+# Single lines that are widgets, never text: form labels, font-size buttons, share bars.
+_WIDGET_LINE_RE = re.compile(
+    r"^(?:required|\*|name|email|e-mail|your name|your email|comment|send|submit"
+    r"|پێویستە|داواکراوە|ناو|ئیمەیڵ|مطلوب|الاسم|البريد الإلكتروني|pêwîst|navê te|gerekli|zorunlu|ad|isim"
+    r"|(?:a\s*[+\-]\s*)+"
+    r"|(?:(?:share(?: this)?(?: article)?|facebook|twitter|x|whatsapp|telegram|linkedin|email|print"
+    r"|copy link|copy|messenger|reddit|پەیوەندیدار|هاوبەشی بکە|شارك|parve bike|paylaş)[\s|:·,/]*)+)$",
+    re.IGNORECASE,
+)
+# A photo credit at the end of a line marks the line as a caption.
+_PHOTO_CREDIT_RE = re.compile(
+    r"(?:\b(?:photos?|photograph|image|file photo|foto(?:ğraf)?|wêne)(?: by)?\s*:|(?:وێنە|صورة|الصورة)\s*:)"
+    r"\s*[^\n]{1,90}$",
+    re.IGNORECASE,
+)
+_MAX_CAPTION_CHARS = 400
+# Header lines printed above the body: dates, "N hours ago", bylines.
+_DATE_LINE_RE = re.compile(
+    r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2})?$"
+    r"|^\d+\s+(?:minutes?|hours?|days?)\s+ago$",
+    re.IGNORECASE,
+)
+_BYLINE_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\s+\S", re.IGNORECASE)
+_LABEL_MAX_WORDS = 3
+_SENTENCE_END_RE = re.compile(r"[.!?؟。:\"”»)]$")
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateRules:
+    """A site's own boilerplate, on top of the built-in, language-wide rules."""
+
+    lines: tuple[str, ...] = ()
+    comment_markers: tuple[str, ...] = ()
+    _line_res: tuple[re.Pattern[str], ...] = field(init=False, repr=False)
+    _marker_res: tuple[re.Pattern[str], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_line_res", tuple(re.compile(p) for p in self.lines))
+        object.__setattr__(self, "_marker_res", tuple(re.compile(p) for p in self.comment_markers))
+
+    def is_site_boilerplate(self, line: str) -> bool:
+        return any(r.fullmatch(line) for r in self._line_res)
+
+    def opens_comments(self, line: str) -> bool:
+        return any(r.fullmatch(line) for r in self._marker_res)
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    lines: list[str]
+    image_caption: str | None
+
+
+def strip_boilerplate(
+    lines: Sequence[str],
+    rules: BoilerplateRules,
+    *,
+    title: str | None = None,
+    section: str | None = None,
+    authors: Sequence[str] = (),
+    image_caption: str | None = None,
+) -> Cleaned:
+    """Return the body lines without page furniture, and the photo caption found among them.
+
+    In order: the comment section and all after it is cut; widget lines and the site's own
+    boilerplate go; the header lines above the body (section label, title, date, byline) go;
+    caption lines move out of the text into ``image_caption``.
+    """
+    kept = _cut_comment_section(list(lines), rules)
+    kept = [ln for ln in kept if not (_WIDGET_LINE_RE.match(ln) or rules.is_site_boilerplate(ln))]
+    kept = _drop_header(kept, title=title, section=section, authors=authors)
+    return _move_captions(kept, image_caption)
+
+
+def _cut_comment_section(lines: list[str], rules: BoilerplateRules) -> list[str]:
+    for index, line in enumerate(lines):
+        if rules.opens_comments(line) or _COMMENT_ACTION_RE.match(line):
+            start = index - 1 if index and _COMMENT_HEADING_RE.match(lines[index - 1]) else index
+            return lines[:start]
+        if _COMMENT_HEADING_RE.match(line) and any(
+            _COMMENT_WORD_RE.search(following) for following in lines[index + 1 : index + 4]
+        ):
+            return lines[:index]
+    return lines
+
+
+def _drop_header(
+    lines: list[str], *, title: str | None, section: str | None, authors: Sequence[str]
+) -> list[str]:
+    known = {paragraph_key(x) for x in (title, section, *authors) if x}
+    for index, line in enumerate(lines):
+        key = paragraph_key(line)
+        is_header = (
+            key in known
+            or _DATE_LINE_RE.match(line)
+            or _BYLINE_RE.match(line)
+            or (len(line.split()) <= _LABEL_MAX_WORDS and not _SENTENCE_END_RE.search(line))
+        )
+        if not is_header:
+            return lines[index:]
+    return []
+
+
+def _move_captions(lines: list[str], image_caption: str | None) -> Cleaned:
+    caption_key = paragraph_key(image_caption) if image_caption else None
+    kept: list[str] = []
+    for line in lines:
+        key = paragraph_key(line)
+        if caption_key and (key == caption_key or (len(key) > 40 and caption_key.startswith(key))):
+            continue
+        if len(line) <= _MAX_CAPTION_CHARS and _PHOTO_CREDIT_RE.search(line):
+            image_caption = image_caption or line
+            continue
+        kept.append(line)
+    return Cleaned(lines=kept, image_caption=image_caption)

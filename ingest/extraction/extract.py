@@ -1,0 +1,249 @@
+"""Extract an article's main text and metadata from its HTML (trafilatura plus the page's own metadata)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml import etree, html
+from lxml.etree import ParserError
+
+from ingest.extraction.metadata import PageMetadata, clean_space, read_metadata
+from ingest.extraction.times import parse_time
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What one page yields before cleaning; ``lines`` are the body's paragraphs, raw."""
+
+    lines: tuple[str, ...]
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    modified_at: datetime | None
+    section: str | None
+    tags: tuple[str, ...]
+    language: str | None
+    image_url: str | None
+    image_caption: str | None
+    canonical_url: str | None
+    description: str | None
+    page_type: str | None
+
+
+# Class and id tokens of page furniture that is never article text. Matched as whole tokens
+# (split on space, "-" and "_") so that "commentary" or "shareholders" are not caught.
+_FURNITURE_TOKENS = frozenset(
+    {
+        "comment",
+        "comments",
+        "commentform",
+        "disqus",
+        "share",
+        "sharing",
+        "sharebar",
+        "social",
+        "socials",
+        "related",
+        "also",
+        "font",
+        "fontsize",
+        "breadcrumb",
+        "breadcrumbs",
+        "newsletter",
+        "subscribe",
+        "advert",
+        "advertisement",
+        "ads",
+        "banner",
+        "cookie",
+        "cookies",
+        "modal",
+        "popup",
+    }
+)
+_TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
+_FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
+_ALWAYS_PRUNED_XPATH = etree.XPath(
+    "//form | //button | //select | //textarea | //input | //nav | //footer"
+    " | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
+)
+# Headings of related-links boxes ("Also in Iraq") in the languages of the sites we crawl.
+_RELATED_HEADING_RE = re.compile(
+    r"^(?:also in\b|related\b|read also\b|more from\b|more stories\b|you may also like"
+    r"|ئەمانەش|هەروەها بخوێنەوە|پەیوەندیدار|أيضا في|أيضاً في|اقرأ أيضا|اقرأ أيضاً|ذات صلة"
+    r"|herwiha|bi heman mijarê|ayrıca\b|ilgili\b|bunlar da)",
+    re.IGNORECASE,
+)
+_HEADING_LIKE_XPATH = etree.XPath(
+    "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong"
+    " or self::span or self::div or self::p][not(*) or not(.//p)]"
+)
+# A container below this share of the body's text can be dropped as furniture; above it, it
+# may be (or hold) the article itself, e.g. <body class="has-comments">.
+_MAX_FURNITURE_SHARE = 0.4
+
+
+def extract_article(
+    page: str,
+    url: str,
+    *,
+    prune_xpath: Sequence[str] = (),
+    local_zone: str = "UTC",
+    title_suffix: str = "",
+) -> Extracted | None:
+    """Return the main text and metadata of a news page, or None if it has no article body.
+
+    Raises:
+        ValueError: ``page`` is not HTML at all (empty, or a document lxml cannot parse).
+    """
+    tree = _parse(page)
+    meta = read_metadata(tree)
+    _prune(tree, prune_xpath)
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+    )
+    if document is None or not (document.text or "").strip():
+        return None
+    lines = tuple(line for line in (clean_space(x) for x in document.text.split("\n")) if line)
+    return _merge(meta, document, lines, url, local_zone, title_suffix)
+
+
+def _parse(page: str) -> HtmlElement:
+    if not page or not page.strip():
+        raise ValueError("empty page")
+    try:
+        return html.document_fromstring(page)
+    except (ParserError, etree.ParserError, ValueError) as exc:
+        raise ValueError(f"unparseable HTML: {exc}") from exc
+
+
+def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
+    """Remove furniture, related-links boxes and the profile's selectors from the tree in place."""
+    body_chars = max(len(clean_space(tree.text_content())), 1)
+    doomed: list[HtmlElement] = list(_ALWAYS_PRUNED_XPATH(tree))
+    for xpath in prune_xpath:
+        doomed.extend(tree.xpath(xpath))
+    for el in _FURNITURE_XPATH(tree):
+        tokens = set(_TOKEN_SPLIT_RE.split(f"{el.get('class', '')} {el.get('id', '')}".lower()))
+        if tokens & _FURNITURE_TOKENS and _share(el, body_chars) < _MAX_FURNITURE_SHARE:
+            doomed.append(el)
+    for el in _HEADING_LIKE_XPATH(tree):
+        text = clean_space(el.text_content())
+        if len(text) < 60 and _RELATED_HEADING_RE.match(text):
+            doomed.append(_related_box(el, body_chars))
+    for el in doomed:
+        _drop(el)
+
+
+def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
+    """Return the largest ancestor of a related-links heading that holds only links besides it."""
+    box = heading
+    parent = box.getparent()
+    while parent is not None and parent.tag not in ("body", "article", "main"):
+        link_chars = sum(len(clean_space(a.text_content())) for a in parent.iter("a"))
+        own = len(clean_space(parent.text_content())) - link_chars
+        if own - len(clean_space(heading.text_content())) > 30 or _share(parent, body_chars) > 0.3:
+            break
+        box, parent = parent, parent.getparent()
+    return box
+
+
+def _share(el: HtmlElement, body_chars: int) -> float:
+    return len(clean_space(el.text_content())) / body_chars
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove an element but keep its tail text (which belongs to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _merge(
+    meta: PageMetadata,
+    document: trafilatura.settings.Document,
+    lines: tuple[str, ...],
+    url: str,
+    local_zone: str,
+    title_suffix: str,
+) -> Extracted:
+    title = meta.title or document.title
+    if title and title_suffix:
+        title = re.sub(title_suffix, "", title).strip()
+    authors = meta.authors or [a.strip() for a in (document.author or "").split(";")]
+    tags = meta.tags or [t.strip() for t in (document.tags or [])]
+    image = meta.image_url or document.image
+    return Extracted(
+        lines=lines,
+        title=title or None,
+        authors=tuple(_unique(_clean_author(a) for a in authors if a.strip())),
+        published_at=parse_time(meta.published, local_zone) or parse_time(document.date, local_zone),
+        modified_at=parse_time(meta.modified, local_zone),
+        section=meta.section or next(iter(document.categories or []), None),
+        tags=tuple(_unique(t for t in tags if t)),
+        language=normalise_language(meta.language),
+        image_url=urljoin(url, image) if image else None,
+        image_caption=meta.image_caption,
+        canonical_url=_canonical(meta.canonical_url, url),
+        description=meta.description or document.description,
+        page_type=meta.page_type,
+    )
+
+
+_BYLINE_PREFIX_RE = re.compile(r"^(?:by|written by|from|بقلم|نووسینی)\s+", re.IGNORECASE)
+
+
+def _clean_author(name: str) -> str:
+    return _BYLINE_PREFIX_RE.sub("", clean_space(name))
+
+
+def _canonical(declared: str | None, url: str) -> str | None:
+    """Return the declared canonical URL made absolute, unless it points at a site's front page."""
+    if not declared:
+        return None
+    absolute = urljoin(url, declared)
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or parts.path.strip("/") == "":
+        return None
+    return absolute
+
+
+def normalise_language(tag: str | None) -> str | None:
+    """Return a language code from an HTML lang tag: ``en-US`` → ``en``, ``ku-Arab`` → ``ckb``."""
+    if not tag:
+        return None
+    parts = tag.replace("_", "-").lower().split("-")
+    if parts[0] == "ku" and "arab" in parts[1:]:
+        return "ckb"
+    return parts[0] or None
+
+
+def _unique(values: object) -> list[str]:
+    return list(dict.fromkeys(values))  # type: ignore[call-overload]

@@ -1,0 +1,213 @@
+"""Read what a page says about itself: JSON-LD, OpenGraph and meta tags, <html lang>, canonical."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "BlogPosting",
+        "Report",
+    }
+)
+_JSONLD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
+_META_XPATH = etree.XPath("//meta[@content][@property or @name or @itemprop]")
+_CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href')
+_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@xml:lang")
+_TIME_XPATH = etree.XPath("//article//time[@datetime]/@datetime | //time[@itemprop]/@datetime")
+# The lead photo's caption: the first figcaption of the article, else a caption-classed element.
+_CAPTION_XPATHS = (
+    etree.XPath("//article//figure//figcaption | //main//figure//figcaption"),
+    etree.XPath("//figure//figcaption"),
+    etree.XPath(
+        "//*[self::div or self::p or self::span][contains(concat(' ', normalize-space(@class), ' '),"
+        " ' caption ') or contains(@class, 'image-caption') or contains(@class, 'photo-caption')]"
+    ),
+)
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class PageMetadata:
+    """Values a page declares about itself, as strings, before any interpretation."""
+
+    page_type: str | None = None
+    title: str | None = None
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+
+
+def read_metadata(tree: HtmlElement) -> PageMetadata:
+    """Return the page's own metadata; JSON-LD wins over OpenGraph, which wins over <meta>."""
+    meta = PageMetadata()
+    _read_meta_tags(tree, meta)
+    _read_jsonld(tree, meta)
+    canonical = _CANONICAL_XPATH(tree)
+    if canonical and canonical[0].strip():
+        meta.canonical_url = canonical[0].strip()
+    lang = _HTML_LANG_XPATH(tree)
+    if lang and lang[0].strip():
+        meta.language = lang[0].strip()
+    if meta.published is None:
+        times = _TIME_XPATH(tree)
+        meta.published = times[0].strip() if times else None
+    if meta.image_caption is None:
+        meta.image_caption = _caption(tree)
+    return meta
+
+
+def clean_space(value: str) -> str:
+    """Collapse runs of whitespace (non-breaking spaces too) into one space."""
+    return _SPACE_RE.sub(" ", value.replace("\u00a0", " ")).strip()
+
+
+def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
+    tags: list[str] = []
+    for el in _META_XPATH(tree):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        value = clean_space(el.get("content") or "")
+        if not value:
+            continue
+        if key in ("og:title", "twitter:title") and not meta.title:
+            meta.title = value
+        elif key in ("og:description", "description", "twitter:description"):
+            meta.description = meta.description or value
+        elif key == "og:type":
+            meta.page_type = value
+        elif key in ("article:published_time", "og:published_time", "datepublished", "pubdate"):
+            meta.published = meta.published or value
+        elif key in ("article:modified_time", "og:updated_time", "datemodified"):
+            meta.modified = meta.modified or value
+        elif key == "article:section":
+            meta.section = meta.section or value
+        elif key == "article:tag":
+            tags.append(value)
+        elif key == "news_keywords":
+            tags.extend(t.strip() for t in value.split(","))
+        elif key in ("og:image", "og:image:url", "twitter:image") and not meta.image_url:
+            meta.image_url = value
+        elif key in ("author", "article:author") and not value.startswith("http"):
+            meta.authors.append(value)
+        elif key == "og:site_name":
+            meta.site_name = value
+        elif key == "og:url" and not meta.canonical_url:
+            meta.canonical_url = value
+    meta.tags = _unique([t for t in tags if t])
+
+
+def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
+    for raw in _JSONLD_XPATH(tree):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            # A broken JSON-LD block is common (CMS templates with trailing commas); the page
+            # still has OpenGraph and trafilatura's guesses to fall back on.
+            logger.debug("unparseable JSON-LD block skipped")
+            continue
+        for node in _walk_jsonld(data):
+            types = node.get("@type")
+            types = set(types) if isinstance(types, list) else {types}
+            if types & _ARTICLE_TYPES:
+                _read_article_node(node, meta, types)
+
+
+def _walk_jsonld(data: Any) -> list[dict[str, Any]]:
+    """Flatten a JSON-LD document (lists and @graph) into its top-level nodes."""
+    if isinstance(data, list):
+        return [n for item in data for n in _walk_jsonld(item)]
+    if isinstance(data, dict):
+        if "@graph" in data:
+            return _walk_jsonld(data["@graph"])
+        return [data]
+    return []
+
+
+def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]) -> None:
+    meta.page_type = next(t for t in types if t in _ARTICLE_TYPES)
+    if headline := _text(node.get("headline") or node.get("name")):
+        meta.title = headline
+    if description := _text(node.get("description")):
+        meta.description = description
+    if published := _text(node.get("datePublished")):
+        meta.published = published
+    if modified := _text(node.get("dateModified")):
+        meta.modified = modified
+    section = node.get("articleSection")
+    if isinstance(section, list):
+        section = section[-1] if section else None
+    if section := _text(section):
+        meta.section = section
+    authors = [n for n in (_name(a) for a in _as_list(node.get("author"))) if n]
+    if authors:
+        meta.authors = authors
+    keywords = node.get("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    if keywords := [clean_space(str(k)) for k in _as_list(keywords) if clean_space(str(k))]:
+        meta.tags = _unique(keywords)
+    for image in _as_list(node.get("image"))[:1]:
+        if isinstance(image, str):
+            meta.image_url = image
+        elif isinstance(image, dict):
+            meta.image_url = _text(image.get("url") or image.get("contentUrl")) or meta.image_url
+            meta.image_caption = _text(image.get("caption")) or meta.image_caption
+    if lang := _text(node.get("inLanguage")):
+        meta.language = meta.language or lang
+
+
+def _caption(tree: HtmlElement) -> str | None:
+    for xpath in _CAPTION_XPATHS:
+        for el in xpath(tree):
+            text = clean_space(el.text_content())
+            if text:
+                return text
+    return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return clean_space(value) or None
+    return None
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))

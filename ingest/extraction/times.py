@@ -1,0 +1,44 @@
+"""Parse the many ways pages write a time into timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+_DMY_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+
+
+def parse_time(value: str | None, local_zone: str = "UTC") -> datetime | None:
+    """Return ``value`` as an aware UTC datetime, or None when it is not a time.
+
+    ISO 8601 (with or without an offset), RFC 822 (feeds) and ``DD-MM-YYYY`` (Rudaw's printed
+    dates) are understood. A time without an offset is taken to be in ``local_zone``, the
+    site's own zone: Rudaw prints Baghdad time.
+    """
+    if not value or not (value := value.strip()):
+        return None
+    parsed = _parse(value)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(local_zone))
+    return parsed.astimezone(UTC)
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
+    except ValueError:
+        pass
+    if match := _DMY_RE.match(value):
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return datetime(year, month, day)  # noqa: DTZ001 - zone applied by the caller
+        except ValueError:
+            return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -1,0 +1,60 @@
+"""The items that flow through the pipelines: a fetched page, then the article made from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(kw_only=True, slots=True)
+class PageItem:
+    """A fetched page, before anything is parsed out of it.
+
+    ``url`` is the address after redirects; ``requested_url`` the one that was asked for.
+    ``body`` is kept as bytes with the server's ``content_type`` so that extraction can
+    decide the charset itself (servers often declare a wrong one).
+    """
+
+    url: str
+    requested_url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    fetched_at: datetime
+    site: str | None
+    edition: str | None
+    #: How the URL was found: "sitemap", "feed", "listing" or "list" (the urls spider).
+    found_via: str
+
+
+@dataclass(kw_only=True, slots=True)
+class ArticleItem:
+    """An extracted article; its field names and meanings are those of the ``articles`` table.
+
+    - ``text``: the clean body, one paragraph per line joined by ``"\\n"``.
+    - ``lead``: the first paragraph of ``text`` (the standfirst or dateline paragraph).
+    - ``authors``: names only, in page order; ``["Rudaw"]`` when the byline is the outlet.
+    - ``published_at``/``modified_at``: the publisher's own times, timezone-aware UTC.
+    - ``language``: the page's language code (``en``, ``ckb``, ``ar``, ``ku``, ``tr``).
+    - ``section``: the human section label shown on the page ("Iraq").
+    - ``image_caption``: the lead photo's caption, never part of ``text``.
+    """
+
+    url: str
+    canonical_url: str
+    site: str
+    edition: str | None
+    language: str | None
+    section: str | None
+    title: str
+    lead: str | None = None
+    text: str
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    image_url: str | None = None
+    image_caption: str | None = None
+    fetched_at: datetime
+    #: What the page says it is (JSON-LD @type or og:type): "NewsArticle", "article", "website".
+    page_type: str | None = None

@@ -1,0 +1,213 @@
+"""Site profiles: everything the crawl knows about a site, declared as data.
+
+A Rudaw-style site is added by writing a ``SiteProfile`` here (plus fixtures), not a spider
+class: ``ingest.spiders.news`` builds one spider per profile, named by its key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlsplit, urlunsplit
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One language edition of a site, rooted at a URL path prefix."""
+
+    key: str
+    #: ISO 639 code used when the page itself does not declare its language.
+    language: str
+    root: str
+    feeds: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """A news site: where its articles are, how to find them, and what to strip from them.
+
+    URL patterns are regular expressions matched against the path plus query of a URL
+    (``/english/latest-news?page=2``). Exclusions win over everything else.
+    """
+
+    key: str
+    name: str
+    home: str
+    domains: tuple[str, ...]
+    editions: tuple[Edition, ...]
+    article_patterns: tuple[str, ...]
+    listing_patterns: tuple[str, ...] = ()
+    excluded_patterns: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ("/sitemap.xml",)
+    #: Removed from the end of page titles: " | Rudaw.net".
+    title_suffix: str = ""
+    #: Zone of times the site prints without an offset.
+    timezone: str = "UTC"
+    #: XPath expressions of elements removed before extraction.
+    prune_xpath: tuple[str, ...] = ()
+    #: Lines that are never article text on this site (regular expressions, whole line).
+    boilerplate: tuple[str, ...] = ()
+    #: Lines that open the comment section; it and everything after it is dropped.
+    comment_markers: tuple[str, ...] = ()
+
+    @cached_property
+    def _article_re(self) -> re.Pattern[str]:
+        return _union(self.article_patterns)
+
+    @cached_property
+    def _listing_re(self) -> re.Pattern[str]:
+        return _union(self.listing_patterns)
+
+    @cached_property
+    def _excluded_re(self) -> re.Pattern[str]:
+        return _union(self.excluded_patterns)
+
+    def owns(self, url: str) -> bool:
+        """Return whether the URL's host is one of this site's domains."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def edition_for(self, url: str) -> Edition | None:
+        """Return the edition whose root the URL's path starts with."""
+        path = urlsplit(url).path
+        for edition in self.editions:
+            if path == edition.root or path.startswith(edition.root.rstrip("/") + "/"):
+                return edition
+        return None
+
+    def is_excluded(self, url: str) -> bool:
+        return bool(self.excluded_patterns) and bool(self._excluded_re.search(_target(url)))
+
+    def is_article(self, url: str) -> bool:
+        """Return whether the URL has the shape of one of the site's article URLs."""
+        return not self.is_excluded(url) and bool(self._article_re.search(_target(url)))
+
+    def is_listing(self, url: str) -> bool:
+        """Return whether the URL is a listing page (section, latest news, pagination)."""
+        return (
+            bool(self.listing_patterns)
+            and not self.is_excluded(url)
+            and not self.is_article(url)
+            and bool(self._listing_re.search(_target(url)))
+        )
+
+    def absolute(self, path_or_url: str) -> str:
+        """Return a profile path (``/english/rss``) as a URL on the site's home."""
+        if "://" in path_or_url:
+            return path_or_url
+        return self.home.rstrip("/") + "/" + path_or_url.lstrip("/")
+
+
+def reroot(url: str, base_url: str, profile: SiteProfile) -> str:
+    """Move a URL of the profile's site onto ``base_url`` (a local mirror); others unchanged."""
+    if not base_url or not profile.owns(url):
+        return url
+    base = urlsplit(base_url)
+    parts = urlsplit(url)
+    prefix = base.path.rstrip("/")
+    return urlunsplit((base.scheme, base.netloc, prefix + parts.path, parts.query, ""))
+
+
+def _union(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
+
+
+def _target(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+_RUDAW_EDITIONS = ("english", "sorani", "kurmanci", "arabic", "turkish")
+_RE_ED = "|".join(_RUDAW_EDITIONS)
+_RUDAW_SECTIONS = (
+    "kurdistan",
+    "middleeast",
+    "middleeast/iraq",
+    "middleeast/iran",
+    "middleeast/syria",
+    "middleeast/turkey",
+    "world",
+    "business",
+    "opinion",
+    "sports",
+    "culture",
+    "technology",
+)
+
+
+def _rudaw_edition(key: str, language: str, extra_feeds: tuple[str, ...] = ()) -> Edition:
+    root = f"/{key}"
+    return Edition(
+        key=key,
+        language=language,
+        root=root,
+        feeds=(f"{root}/rss", *extra_feeds),
+        listings=(root, f"{root}/latest-news", *(f"{root}/{s}" for s in _RUDAW_SECTIONS)),
+    )
+
+
+RUDAW = SiteProfile(
+    key="rudaw",
+    name="Rudaw",
+    home="https://www.rudaw.net",
+    domains=("rudaw.net",),
+    editions=(
+        _rudaw_edition("english", "en"),
+        _rudaw_edition("sorani", "ckb", ("/sorani/kurdistan/rss",)),
+        _rudaw_edition("kurmanci", "ku"),
+        _rudaw_edition("arabic", "ar"),
+        _rudaw_edition("turkish", "tr"),
+    ),
+    article_patterns=(
+        # Legacy: /english/middleeast/iraq/260820204 (DDMMYYYY + story number); AMP twin -amp.
+        rf"^/(?:{_RE_ED})/(?:[a-z-]+/){{1,3}}\d{{8,10}}(?:-amp)?/?$",
+        # Current (Next.js): /english/categories/syria/1079288
+        rf"^/(?:{_RE_ED})/categories/[a-z0-9-]+/\d+/?$",
+    ),
+    listing_patterns=(
+        rf"^/(?:{_RE_ED})(?:/[a-z-]+){{0,3}}/?(?:\?page=\d+)?$",
+        rf"^/(?:{_RE_ED})/news\?CategoryID=\d+(?:&page=\d+)?$",
+    ),
+    excluded_patterns=(
+        r"/(?:tags?|authors?|writers?|videos?|video|onair|live|search|gallery|galleries)(?:/|\?|$)",
+        r"/rss/?$",
+    ),
+    title_suffix=r"\s*[|\-–—]\s*(?:Rudaw(?:\.net)?|روداو|ڕووداو|Rûdaw)\s*$",
+    timezone="Asia/Baghdad",
+    boilerplate=(
+        r"(?i)rudaw moderates all comments.*",
+        r"(?i)rûdaw hemû şîroveyan.*",
+    ),
+    comment_markers=(r"(?i)rudaw moderates all comments.*",),
+)
+
+KURDISTAN24 = SiteProfile(
+    key="kurdistan24",
+    name="Kurdistan24",
+    home="https://www.kurdistan24.net",
+    domains=("kurdistan24.net",),
+    editions=(
+        Edition("en", "en", "/en", feeds=("/en/rss",), listings=("/en", "/en/news")),
+        Edition("ku", "ckb", "/ku", feeds=("/ku/rss",), listings=("/ku", "/ku/news")),
+        Edition("ar", "ar", "/ar", feeds=("/ar/rss",), listings=("/ar", "/ar/news")),
+    ),
+    article_patterns=(r"^/(?:en|ku|ar)/story/\d+(?:/[^/?#]*)?/?$",),
+    listing_patterns=(r"^/(?:en|ku|ar)(?:/[a-z-]+){0,2}/?(?:\?page=\d+)?$",),
+    excluded_patterns=(
+        r"/(?:tags?|authors?|videos?|video|live|search|gallery)(?:/|\?|$)",
+        r"/rss/?$",
+    ),
+    title_suffix=r"\s*[|\-–—]\s*(?:Kurdistan ?24|کوردستان ?24|كوردستان ?24)\s*$",
+    timezone="Asia/Baghdad",
+    boilerplate=(r"(?i)read more\s*:.*", r"(?i)^(?:بخوێنەرەوە|اقرأ أيضا(?:ً)?)\s*:.*"),
+)
+
+#: Every known site, by key; the spider of each is ``scrapy crawl <key>``.
+PROFILES: dict[str, SiteProfile] = {p.key: p for p in (RUDAW, KURDISTAN24)}
+
+
+def profile_for_url(url: str) -> SiteProfile | None:
+    """Return the profile whose domains include the URL's host."""
+    return next((p for p in PROFILES.values() if p.owns(url)), None)

@@ -1,0 +1,1 @@
+"""Scrapy settings modules: ``base`` for every run, ``prod`` for scheduled production crawls."""
