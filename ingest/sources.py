@@ -51,6 +51,8 @@ class SiteProfile:
     boilerplate: tuple[str, ...] = ()
     #: Lines that open the comment section; it and everything after it is dropped.
     comment_markers: tuple[str, ...] = ()
+    #: Labels of URL path segments whose title-cased form is wrong ("middleeast").
+    section_labels: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def _article_re(self) -> re.Pattern[str]:
@@ -92,6 +94,19 @@ class SiteProfile:
             and not self.is_article(url)
             and bool(self._listing_re.search(_target(url)))
         )
+
+    def section_from_url(self, url: str) -> str | None:
+        """Return the section label a URL implies: its last word segment after the edition root."""
+        edition = self.edition_for(url)
+        path = urlsplit(url).path
+        if edition is not None:
+            path = path[len(edition.root.rstrip("/")) :]
+        words = [s for s in path.split("/") if s and s.isalpha() and s != "categories"]
+        if not words or not self.is_article(url):
+            return None
+        slug = words[-1].lower()
+        labels = dict(self.section_labels)
+        return labels.get(slug) or slug.replace("-", " ").title()
 
     def absolute(self, path_or_url: str) -> str:
         """Return a profile path (``/english/rss``) as a URL on the site's home."""
@@ -181,6 +196,7 @@ RUDAW = SiteProfile(
         r"(?i)rûdaw hemû şîroveyan.*",
     ),
     comment_markers=(r"(?i)rudaw moderates all comments.*",),
+    section_labels=(("middleeast", "Middle East"),),
 )
 
 KURDISTAN24 = SiteProfile(

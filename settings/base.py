@@ -31,11 +31,13 @@ ITEM_PIPELINES = {
     "ingest.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {
-    "ingest.extensions.CrawlRunRecorder": 500,
+    "ingest.extensions.StatsFileWriter": 500,
 }
+# Where the final stats of a run go as JSON (off when empty): `-s INGEST_STATS_FILE=run.json`.
+INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")
 
-# Listing pages are followed this many pages deep per start page (pagination, "?page=N").
-INGEST_MAX_LISTING_PAGES = 5
+# Listing pages are followed this many links deep from a start listing (pagination included).
+INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,
 # video pages with one caption line. Tuned on the fixture sites' shortest real article (~400).
 INGEST_MIN_TEXT_CHARS = 200

@@ -167,10 +167,13 @@ def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]
     authors = [n for n in (_name(a) for a in _as_list(node.get("author"))) if n]
     if authors:
         meta.authors = authors
-    keywords = node.get("keywords")
-    if isinstance(keywords, str):
-        keywords = keywords.split(",")
-    if keywords := [clean_space(str(k)) for k in _as_list(keywords) if clean_space(str(k))]:
+    keywords = [
+        clean_space(part)
+        for keyword in _as_list(node.get("keywords"))
+        if isinstance(keyword, str)
+        for part in keyword.split(",")
+    ]
+    if keywords := [k for k in keywords if k]:
         meta.tags = _unique(keywords)
     for image in _as_list(node.get("image"))[:1]:
         if isinstance(image, str):

@@ -1,0 +1,35 @@
+# The project's entry points; every target sets up .venv itself when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench eval clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m tests.demo
+
+test: install
+	$(BIN)/ruff check ingest settings migrations tests
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check ingest settings migrations tests
+	$(BIN)/ruff format --check ingest settings migrations tests
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+eval: install
+	$(BIN)/python -m tests.eval
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache data

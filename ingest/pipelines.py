@@ -1,0 +1,247 @@
+"""Item pipelines, one class per stage: extract → dedupe paragraphs → strip boilerplate → validate → store.
+
+Scrapy glue only: each stage calls the pure functions of ``ingest.extraction`` or
+``ingest.storage`` and turns their "no" into a ``DropItem`` subclass, which Scrapy counts in
+the ``item_dropped_reasons_count/<Class>`` stats.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import DropItem
+from sqlalchemy.exc import DBAPIError
+
+from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
+from ingest.extraction.decode import decode_html
+from ingest.extraction.extract import extract_article
+from ingest.extraction.paragraphs import dedupe_paragraphs
+from ingest.items import ArticleItem, PageItem
+from ingest.sources import PROFILES, SiteProfile
+from ingest.storage import migrate
+from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
+from ingest.storage.session import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class NotHtml(DropItem):
+    """The response is not an HTML page (a PDF, an image, a JSON API answer)."""
+
+
+class UnparseableHtml(DropItem):
+    """The body could not be parsed as HTML at all."""
+
+
+class NoArticleBody(DropItem):
+    """trafilatura found no main text on the page."""
+
+
+class TooShort(DropItem):
+    """After cleaning, less text is left than ``INGEST_MIN_TEXT_CHARS``: not an article."""
+
+
+class NoTitle(DropItem):
+    """Neither the page's metadata nor its markup gives a title."""
+
+
+class StoreFailed(DropItem):
+    """The database refused the article even after a retry; logged with the error."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    profile: SiteProfile | None
+    boilerplate: BoilerplateRules
+
+
+_GENERIC = _Rules(profile=None, boilerplate=BoilerplateRules())
+_RULES = {
+    key: _Rules(profile, BoilerplateRules(profile.boilerplate, profile.comment_markers))
+    for key, profile in PROFILES.items()
+}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _rules(site: str | None) -> _Rules:
+    return _RULES.get(site or "", _GENERIC)
+
+
+class _Stage:
+    """Base of the stages: keeps the crawler for stats and settings."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+
+class ExtractPipeline(_Stage):
+    """``PageItem`` → ``ArticleItem``: decode, extract text and metadata, fill in from the profile."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        content_type = (item.content_type or "text/html").split(";")[0].strip().lower()
+        if content_type not in _HTML_TYPES:
+            raise NotHtml(f"{item.url} is {content_type}, not HTML")
+        rules = _rules(item.site)
+        profile = rules.profile
+        page = decode_html(item.body, item.content_type)
+        try:
+            extracted = extract_article(
+                page,
+                item.url,
+                prune_xpath=profile.prune_xpath if profile else (),
+                local_zone=profile.timezone if profile else "UTC",
+                title_suffix=profile.title_suffix if profile else "",
+            )
+        except ValueError as exc:
+            raise UnparseableHtml(f"{item.url}: {exc}") from exc
+        if extracted is None:
+            raise NoArticleBody(f"no main text found on {item.url}")
+        edition = next((e for e in profile.editions if e.key == item.edition), None) if profile else None
+        canonical = extracted.canonical_url
+        if canonical and profile and profile.owns(canonical) and not profile.is_article(canonical):
+            # A canonical link to a section or tag page is a template bug, not a merge order.
+            logger.info("ignoring canonical %s of %s: not an article URL", canonical, item.url)
+            canonical = None
+        return ArticleItem(
+            url=item.url,
+            canonical_url=canonical or item.url,
+            site=item.site or (urlsplit(item.url).hostname or "unknown"),
+            edition=item.edition,
+            language=extracted.language or (edition.language if edition else None),
+            section=extracted.section or (profile.section_from_url(item.url) if profile else None),
+            title=extracted.title or "",
+            text="\n".join(extracted.lines),
+            authors=list(extracted.authors),
+            published_at=extracted.published_at,
+            modified_at=extracted.modified_at,
+            tags=list(extracted.tags),
+            image_url=extracted.image_url,
+            image_caption=extracted.image_caption,
+            fetched_at=item.fetched_at,
+            page_type=extracted.page_type,
+        )
+
+
+class DedupeParagraphsPipeline(_Stage):
+    """Keep each paragraph once, at its first position. Stat: ``ingest/clean/repeated_paragraphs``."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        lines = item.text.split("\n")
+        kept = dedupe_paragraphs(lines)
+        if removed := len(lines) - len(kept):
+            self.stats.inc_value("ingest/clean/repeated_paragraphs", removed)
+        item.text = "\n".join(kept)
+        return item
+
+
+class BoilerplatePipeline(_Stage):
+    """Strip comment blocks, widgets, header labels; move the caption out of the text.
+
+    Stat: ``ingest/clean/boilerplate_lines``.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        lines = item.text.split("\n")
+        cleaned = strip_boilerplate(
+            lines,
+            _rules(item.site).boilerplate,
+            title=item.title,
+            section=item.section,
+            authors=item.authors,
+            image_caption=item.image_caption,
+        )
+        if removed := len(lines) - len(cleaned.lines):
+            self.stats.inc_value("ingest/clean/boilerplate_lines", removed)
+        item.text = "\n".join(cleaned.lines)
+        item.image_caption = cleaned.image_caption
+        item.lead = cleaned.lines[0] if cleaned.lines else None
+        return item
+
+
+class ValidatePipeline(_Stage):
+    """Drop what is not an article, so that nothing half-empty is stored.
+
+    Settings: ``INGEST_MIN_TEXT_CHARS``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.min_chars = crawler.settings.getint("INGEST_MIN_TEXT_CHARS")
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        if len(item.text) < self.min_chars:
+            raise TooShort(f"{item.url}: {len(item.text)} characters of text after cleaning")
+        if not item.title:
+            raise NoTitle(f"{item.url} has no title")
+        return item
+
+
+class StorePipeline(_Stage):
+    """Store articles in ``INGEST_DATABASE_URL``, migrating a fresh database first.
+
+    Settings: ``INGEST_DATABASE_URL``, ``INGEST_AUTO_MIGRATE`` (default true).
+    Stats: ``ingest/store/<new|updated|unchanged>``. A database error is retried once on a
+    fresh connection, then the item is dropped as ``StoreFailed`` and the crawl goes on.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.auto_migrate = crawler.settings.getbool("INGEST_AUTO_MIGRATE", True)
+
+    def open_spider(self) -> None:
+        if self.auto_migrate:
+            migrate.upgrade(self.url)
+        elif not migrate.is_up_to_date(self.url):
+            raise RuntimeError(
+                "the database is behind its migrations; run `ingest db upgrade`"
+                " or set INGEST_AUTO_MIGRATE"
+            )
+        self.engine = make_engine(self.url)
+        self.sessions = make_sessionmaker(self.engine)
+
+    def close_spider(self) -> None:
+        self.engine.dispose()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        values = {c: getattr(item, c) for c in CONTENT_COLUMNS}
+        values["canonical_url"] = item.canonical_url
+        primary = _path(item.url) == _path(item.canonical_url)
+        for attempt in (1, 2):
+            try:
+                with self.sessions.begin() as session:
+                    outcome = upsert_article(session, values, item.fetched_at, primary=primary)
+                break
+            except DBAPIError as exc:
+                if attempt == 2:
+                    logger.error("could not store %s: %s", item.url, exc.orig or exc)
+                    raise StoreFailed(f"{item.url}: {type(exc.orig or exc).__name__}") from exc
+                logger.warning("database error storing %s, retrying once: %s", item.url, exc.orig or exc)
+        self.stats.inc_value(f"ingest/store/{outcome}")
+        return item
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")

@@ -1,0 +1,56 @@
+"""The ``urls`` spider: ingest each page of a list of URLs as an article, following no links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ingest.sources import PROFILES, profile_for_url
+from ingest.spiders.base import ArticleFetchingSpider
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import scrapy
+
+
+class UrlsSpider(ArticleFetchingSpider):
+    """Fetch the URLs listed in a file, one per line (blank lines and ``#`` comments skipped).
+
+    Arguments (``-a``): ``file`` (required), ``site`` (a profile key whose cleaning rules apply
+    to every URL; by default each URL's own profile by domain, or generic rules).
+    Stats: ``ingest/urls/invalid`` per line that is not an http(s) URL.
+    """
+
+    name = "urls"
+
+    def __init__(self, *args: Any, file: str | None = None, site: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not file:
+            raise ValueError("the urls spider needs -a file=<path to a list of URLs>")
+        path = Path(file)
+        if not path.is_file():
+            raise ValueError(f"URL list {file!r} does not exist")
+        if site is not None and site not in PROFILES:
+            raise ValueError(f"unknown site {site!r}; known: {sorted(PROFILES)}")
+        self.site = site
+        self.lines = path.read_text(encoding="utf-8").splitlines()
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for line in self.lines:
+            url = line.strip()
+            if not url or url.startswith("#"):
+                continue
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+                self.crawler.stats.inc_value("ingest/urls/invalid")
+                self.logger.warning("not an http(s) URL, skipped: %r", url)
+                continue
+            profile = PROFILES[self.site] if self.site else profile_for_url(url)
+            edition = profile.edition_for(url) if profile else None
+            yield self.article_request(
+                url,
+                site=profile.key if profile else None,
+                edition=edition.key if edition else None,
+                found_via="list",
+            )

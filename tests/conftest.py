@@ -1,0 +1,112 @@
+"""Shared fixtures: fixture sites on 127.0.0.1, fresh SQLite and PostgreSQL databases, crawl runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.site_server import SiteServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+SITES = FIXTURES / "sites"
+EXPECTED = FIXTURES / "expected"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "INGEST_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SCRAPY = str(Path(sys.executable).parent / "scrapy")
+
+
+@pytest.fixture(scope="session")
+def rudaw_site() -> Iterator[SiteServer]:
+    with SiteServer(SITES / "rudaw") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def kurdistan24_site() -> Iterator[SiteServer]:
+    with SiteServer(SITES / "kurdistan24") as server:
+        yield server
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ingest.sqlite3'}"
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards. Fails (never skips) without a server."""
+    name = f"ingest_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure here means no server to test against
+        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is required and did not answer: {exc}")
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    stats: dict[str, Any]
+
+
+def run_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: Any) -> CrawlResult:
+    """Run ``scrapy crawl`` in a subprocess, the way cron does, and return its log and stats."""
+    stats_file = tmp_path / f"stats-{uuid.uuid4().hex[:8]}.json"
+    command = [SCRAPY, "crawl", spider, "-s", f"INGEST_DATABASE_URL={db}"]
+    command += ["-s", f"INGEST_STATS_FILE={stats_file}", "-s", "DOWNLOAD_TIMEOUT=3"]
+    command += ["-s", "RETRY_TIMES=0", "-s", "LOG_LEVEL=INFO"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    for arg in args:
+        command += ["-a", arg]
+    env = {k: v for k, v in os.environ.items() if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT")}
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    stats = json.loads(stats_file.read_text()) if stats_file.is_file() else {}
+    return CrawlResult(done.returncode, done.stderr + done.stdout, stats)
+
+
+def expected_articles(site: str) -> dict[str, dict[str, Any]]:
+    """Return the expected fields of every fixture article of a site, by served URL path."""
+    root = EXPECTED / site
+    articles = {}
+    for path in sorted(root.rglob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        articles[data["url_path"]] = data
+    return articles
+
+
+def not_articles(site: str) -> dict[str, str]:
+    path = EXPECTED / site / "_not_articles.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -1,0 +1,114 @@
+"""Serve a fixture site on 127.0.0.1 (Scrapy's MockServer pattern): ``python -m tests.site_server DIR``.
+
+URL path P (query Q) is answered by the first of ``DIR/P.html``, ``DIR/P.xml``, ``DIR/P.txt``,
+``DIR/P/index.html``; with a query, the file is ``P@Q.<ext>``. ``DIR/_site.json`` adds
+redirects, forced statuses, header overrides and slow paths (see tests/fixtures/sites/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Self
+from urllib.parse import unquote, urlsplit
+
+_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain"}
+SLOW_SECONDS = 30.0
+
+
+class SiteServer:
+    """A fixture site served from a folder in a background thread; ``root`` may be swapped live."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.requests: list[str] = []
+        handler = type("Handler", (_Handler,), {"site": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def config(self) -> dict[str, Any]:
+        path = self.root / "_site.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    def resolve(self, target: str) -> Path | None:
+        parts = urlsplit(target)
+        path = unquote(parts.path).strip("/") or "index"
+        stem = f"{path}@{parts.query}" if parts.query else path
+        candidates = [self.root / f"{stem}{ext}" for ext in _TYPES]
+        if not parts.query:
+            candidates.append(self.root / path / "index.html")
+        root = self.root.resolve()
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved.is_file() and resolved.is_relative_to(root):
+                return resolved
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: SiteServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.site.requests.append(self.path)
+        config = self.site.config()
+        path = urlsplit(self.path).path.rstrip("/") or "/"
+        if path in config.get("slow", []):
+            time.sleep(SLOW_SECONDS)
+        if target := config.get("redirects", {}).get(path):
+            self._send(HTTPStatus.MOVED_PERMANENTLY, b"", {"Location": target})
+            return
+        if status := config.get("status", {}).get(path):
+            self._send(status, b"<html><body><h1>Error</h1></body></html>", {"Content-Type": "text/html"})
+            return
+        file = self.site.resolve(self.path)
+        if file is None:
+            self._send(HTTPStatus.NOT_FOUND, b"<html><body>Not found</body></html>", {"Content-Type": "text/html"})
+            return
+        headers = {"Content-Type": _TYPES.get(file.suffix, "application/octet-stream")}
+        headers.update(config.get("headers", {}).get(path, {}))
+        self._send(HTTPStatus.OK, file.read_bytes(), headers)
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base
+        pass
+
+
+def main(argv: list[str]) -> None:
+    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "fixtures" / "sites" / "rudaw"
+    with SiteServer(root) as server:
+        print(server.url, flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main(sys.argv)

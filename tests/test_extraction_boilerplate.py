@@ -1,0 +1,76 @@
+"""Boilerplate removal on extracted lines: comment blocks, widgets, header labels, captions."""
+
+from __future__ import annotations
+
+from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
+from ingest.extraction.paragraphs import dedupe_paragraphs
+from ingest.sources import RUDAW
+
+from tests.conftest import REPO_ROOT
+
+SEED = (REPO_ROOT.parent / "shared" / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
+RUDAW_RULES = BoilerplateRules(RUDAW.boilerplate, RUDAW.comment_markers)
+GENERIC = BoilerplateRules()
+BODY = [
+    "ERBIL, Kurdistan Region - Officials met in Erbil on Sunday to discuss the budget.",
+    "The meeting lasted four hours and ended without an agreement, officials said.",
+]
+
+
+def test_seed_article_cleans_to_its_body_section_and_caption():
+    cleaned = strip_boilerplate(dedupe_paragraphs(SEED), RUDAW_RULES, section="Iraq")
+    assert cleaned.lines == SEED[2:24]
+    assert cleaned.image_caption == SEED[1]
+
+
+def test_comment_block_is_cut_without_site_rules():
+    lines = [*BODY, *SEED[45:]]
+    assert strip_boilerplate(lines, GENERIC).lines == BODY
+
+
+def test_arabic_comment_block_is_cut():
+    lines = [*BODY, "التعليقات", "يراقب موقع روداو جميع التعليقات المنشورة على موقعنا.", "أضف تعليقاً", "مطلوب"]
+    assert strip_boilerplate(lines, GENERIC).lines == BODY
+
+
+def test_sorani_comment_block_is_cut():
+    lines = [*BODY, "کۆمێنتەکان", "ڕووداو هەموو ئەو کۆمێنتانە کۆنتڕۆڵ دەکات کە دەنێردرێن.", "کۆمێنتێک بنووسە"]
+    assert strip_boilerplate(lines, GENERIC).lines == BODY
+
+
+def test_a_line_saying_comments_inside_the_body_is_kept():
+    lines = [BODY[0], "Comments", BODY[1]]
+    assert strip_boilerplate(lines, GENERIC).lines == lines
+
+
+def test_widgets_and_share_bars_are_removed():
+    lines = ["A+ A-", BODY[0], "Share Facebook Twitter WhatsApp", BODY[1], "Required"]
+    assert strip_boilerplate(lines, GENERIC).lines == BODY
+
+
+def test_header_lines_above_the_body_are_removed():
+    lines = ["Kurdistan", "Budget talks stall", "24-07-2024", "By Karwan Faidhi Dri", *BODY]
+    cleaned = strip_boilerplate(lines, GENERIC, title="Budget talks stall", section="Kurdistan")
+    assert cleaned.lines == BODY
+
+
+def test_caption_line_moves_out_of_the_text():
+    caption = "Officials in Erbil on Sunday. Photo: Rudaw"
+    cleaned = strip_boilerplate([caption, *BODY], GENERIC)
+    assert cleaned.lines == BODY
+    assert cleaned.image_caption == caption
+
+
+def test_known_caption_is_removed_even_without_a_credit():
+    caption = "Iraqi Prime Minister Mohammed Shia al-Sudani in Baghdad on Monday"
+    cleaned = strip_boilerplate([BODY[0], caption, BODY[1]], GENERIC, image_caption=caption)
+    assert cleaned.lines == BODY
+    assert cleaned.image_caption == caption
+
+
+def test_site_rules_remove_read_more_lines():
+    from ingest.sources import KURDISTAN24
+
+    rules = BoilerplateRules(KURDISTAN24.boilerplate, KURDISTAN24.comment_markers)
+    lines = [BODY[0], "Read More: Erbil and Baghdad agree on salaries", BODY[1]]
+    assert strip_boilerplate(lines, rules).lines == BODY

@@ -1,0 +1,69 @@
+"""Paragraph dedupe: repeats go, look-alikes stay, the result depends on the article alone."""
+
+from __future__ import annotations
+
+from ingest.extraction.paragraphs import dedupe_paragraphs
+
+from tests.conftest import REPO_ROOT
+
+SEED = (REPO_ROOT.parent / "shared" / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
+
+A = "The US military struck a base belonging to the pro-Iran Popular Mobilization Forces late Tuesday."
+B = "“Such serious violations can undermine all efforts,” the statement said."
+C = "The strike comes as Iraq and the United States are discussing the future of the coalition."
+
+
+def test_seed_article_keeps_every_body_paragraph_once_in_order():
+    result = dedupe_paragraphs(SEED)
+    assert result == SEED[:24] + SEED[45:]
+
+
+def test_exact_repeat_is_kept_at_first_position():
+    assert dedupe_paragraphs([A, B, C, B, A]) == [A, B, C]
+
+
+def test_whitespace_nbsp_and_quote_variants_are_repeats():
+    variant = "\"Such serious\u00a0violations  can undermine all efforts,\" the statement said."
+    assert dedupe_paragraphs([B, C, variant]) == [B, C]
+
+
+def test_case_and_zero_width_variants_are_repeats():
+    assert dedupe_paragraphs([C, C.upper(), C.replace(" ", " \u200b", 3)]) == [C]
+
+
+def test_truncated_copy_after_the_full_paragraph_is_dropped():
+    assert dedupe_paragraphs([C, A, C[:60] + "…"]) == [C, A]
+
+
+def test_truncated_copy_before_the_full_paragraph_is_replaced_by_the_full_text():
+    assert dedupe_paragraphs([C[:50] + "...", A, C]) == [C, A]
+
+
+def test_paragraphs_that_only_look_alike_are_all_kept():
+    first = "The ministry said on Monday that 12 people were injured in the attack on the checkpoint."
+    second = "The ministry said on Monday that the attack on the checkpoint was carried out by a drone."
+    third = "The ministry said on Monday that 13 people were injured in the attack on the checkpoint."
+    assert dedupe_paragraphs([first, second, third]) == [first, second, third]
+
+
+def test_short_prefix_is_not_a_truncated_copy():
+    assert dedupe_paragraphs(["He said:", "He said: the talks will go on in May."]) == [
+        "He said:",
+        "He said: the talks will go on in May.",
+    ]
+
+
+def test_arabic_script_repeats_with_nbsp_and_zwnj_are_removed():
+    sorani = "سەرۆکی حکومەتی هەرێمی کوردستان ڕایگەیاند کە گفتوگۆکان لەگەڵ بەغدا بەردەوام دەبن."
+    copy = sorani.replace(" ", "\u00a0", 2) + "\u200c"
+    assert dedupe_paragraphs([sorani, copy]) == [sorani]
+
+
+def test_result_does_not_depend_on_other_articles():
+    dedupe_paragraphs([A, B])
+    assert dedupe_paragraphs([A, C]) == [A, C]
+    assert dedupe_paragraphs([A, C]) == [A, C]
+
+
+def test_blank_lines_are_dropped():
+    assert dedupe_paragraphs(["", A, "   ", B]) == [A, B]

@@ -1,0 +1,43 @@
+"""Import boundaries: extraction is pure, storage knows nothing of Scrapy, settings are ours."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+def _modules_loaded_by(module: str) -> set[str]:
+    code = f"import sys, {module}; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    return {name.split(".")[0] for name in out.stdout.split()}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ingest.extraction.extract",
+        "ingest.extraction.boilerplate",
+        "ingest.extraction.paragraphs",
+        "ingest.extraction.decode",
+        "ingest.sources",
+    ],
+)
+def test_extraction_imports_neither_scrapy_nor_sqlalchemy(module):
+    loaded = _modules_loaded_by(module)
+    assert "scrapy" not in loaded
+    assert "sqlalchemy" not in loaded
+
+
+@pytest.mark.parametrize("module", ["ingest.storage.repository", "ingest.storage.migrate"])
+def test_storage_does_not_import_scrapy(module):
+    assert "scrapy" not in _modules_loaded_by(module)
+
+
+def test_settings_package_is_the_projects_own():
+    code = "import settings, pathlib; print(pathlib.Path(settings.__file__).resolve().parent)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(REPO_ROOT / "settings")
