@@ -1,65 +1,43 @@
-"""The ``ingest`` command: manage and query the article archive."""
+"""The ``ingest`` command: search, read, export and watch the article archive.
+
+Every subcommand reads ``--db URL`` or else ``INGEST_DATABASE_URL``, the crawl's own setting.
+Output is a table on a terminal and JSON with ``--json``; errors are one line on stderr and a
+non-zero exit status (2 for a usage problem, 1 for a database problem).
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
+import difflib
+import json
+import shutil
 import sys
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from alembic import command
 from alembic.util import CommandError
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ingest.storage import migrate
+from ingest import records
+from ingest.export import FORMATS, write_articles
+from ingest.sources import PROFILES
+from ingest.storage import migrate, queries
+from ingest.storage.fulltext import QuerySyntaxError
+from ingest.storage.models import Article
+from ingest.storage.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-logger = logging.getLogger(__name__)
+    from sqlalchemy.orm import Session
 
 
 class UsageError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
-
-
-def _default_database_url() -> str:
-    # The crawl's own setting, so both always point at the same archive.
-    from settings.base import INGEST_DATABASE_URL
-
-    return INGEST_DATABASE_URL
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    if args.action == "upgrade":
-        migrate.upgrade(args.db)
-        print(f"database at revision {migrate.current_revision(args.db)} (head)")
-    elif args.action == "current":
-        current = migrate.current_revision(args.db)
-        head = migrate.head_revision()
-        state = "up to date" if current == head else f"behind head {head}"
-        print(f"{current or 'empty (no migrations applied)'}: {state}")
-    elif args.action == "check":
-        if not migrate.is_up_to_date(args.db):
-            raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
-        command.check(migrate.alembic_config(args.db))
-        print("database is at head and matches the models")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ingest", description=__doc__)
-    parser.add_argument(
-        "--db",
-        default=None,
-        metavar="URL",
-        help="database URL (default: INGEST_DATABASE_URL, else the project's SQLite file)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    db = sub.add_parser("db", help="apply or inspect migrations")
-    db.add_argument("action", choices=["upgrade", "current", "check"])
-    db.set_defaults(func=cmd_db)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,10 +47,379 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except UsageError as exc:
+    except (UsageError, QuerySyntaxError) as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
         return 2
     except (SQLAlchemyError, CommandError) as exc:
         message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"ingest: database error: {message}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `ingest export … - | head` closes the pipe early; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ingest", description="Query and manage the news archive.")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: INGEST_DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    search = sub.add_parser("search", help="full-text search, best matches first")
+    search.add_argument("query", help='words, "a phrase", OR, NOT word or -word, parentheses')
+    _add_filters(search)
+    _add_limit_json(search)
+    search.set_defaults(func=cmd_search)
+
+    listing = sub.add_parser("list", help="newest articles that pass the filters")
+    _add_filters(listing)
+    _add_limit_json(listing)
+    listing.set_defaults(func=cmd_list)
+
+    show = sub.add_parser("show", help="one article in full")
+    show.add_argument("key", metavar="ID|URL")
+    show.add_argument("--history", action="store_true", help="list its earlier versions and what changed")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_show)
+
+    export = sub.add_parser("export", help="stream articles to a file, every field")
+    _add_filters(export)
+    export.add_argument("--format", choices=FORMATS, default="jsonl")
+    export.add_argument("--output", "-o", required=True, metavar="FILE", help="a path, or - for stdout")
+    export.set_defaults(func=cmd_export)
+
+    stats = sub.add_parser("stats", help="what the archive holds, and the last crawl runs")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+
+    runs = sub.add_parser("runs", help="the crawl runs, newest first")
+    runs.add_argument("--last", type=_positive_int, default=10, metavar="N")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(func=cmd_runs)
+
+    db = sub.add_parser("db", help="apply or inspect the schema migrations")
+    db.add_argument("action", choices=["upgrade", "current", "check"])
+    db.set_defaults(func=cmd_db)
+    return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", help=f"site profile key ({', '.join(PROFILES)})")
+    parser.add_argument("--edition", help="edition key: english, sorani, kurmanci, arabic, turkish, …")
+    parser.add_argument("--language", help="language code: en, ckb, ar, ku, tr, …")
+    parser.add_argument("--section", help='section label, any case: "Iraq"')
+    parser.add_argument("--author", help="part of an author's name, any case")
+    parser.add_argument("--since", type=_date_arg, help="published on or after (YYYY-MM-DD or ISO time; UTC)")
+    parser.add_argument("--until", type=_until_arg, help="published on or before (YYYY-MM-DD: that whole day)")
+
+
+def _add_limit_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (see README)")
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        filters = _filters(args, session)
+        hits = queries.search(session, args.query, filters, limit=args.limit)
+        if args.json:
+            _print_json(
+                [{**_brief(h.article), "rank": round(h.rank, 6), "snippet": h.snippet} for h in hits]
+            )
+            return 0
+        if not hits:
+            print("no matches")
+            return 0
+        for number, hit in enumerate(hits, 1):
+            article = hit.article
+            print(_bold(f"{number}. {article.title}"))
+            print(f"   {_date(article.published_at)} · {article.site}/{article.edition or '-'} · {article.canonical_url}")
+            print(f"   {_highlight(hit.snippet)}\n")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        articles = queries.list_articles(session, _filters(args, session), limit=args.limit)
+        if args.json:
+            _print_json([_brief(a) for a in articles])
+            return 0
+        rows = [
+            (str(a.id), _date(a.published_at), f"{a.site}/{a.edition or '-'}", a.section or "-", a.title)
+            for a in articles
+        ]
+        _print_table(("id", "published", "site/edition", "section", "title"), rows)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        article = queries.get_article(session, args.key)
+        if article is None:
+            raise UsageError(f"no article with id or URL {args.key!r}")
+        history = queries.revisions(session, article.id) if args.history else []
+        if args.json:
+            record = records.article_record(article)
+            if args.history:
+                record["revisions"] = [records.revision_record(r) for r in history]
+            _print_json(record)
+            return 0
+        record = records.article_record(article)
+        text = record.pop("text")
+        width = max(len(k) for k in record)
+        for key, value in record.items():
+            shown = ", ".join(value) if isinstance(value, list) else value
+            print(f"{key:>{width}}  {shown if shown not in (None, '') else '-'}")
+        print("\n" + text)
+        if args.history:
+            _print_history(article, history)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        filters = _filters(args, session)
+        articles = queries.iter_articles(session, filters)
+        if args.output == "-":
+            count = write_articles(articles, args.format, sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            with Path(args.output).open("wb") as out:
+                count = write_articles(articles, args.format, out)
+    print(f"exported {count} articles", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        total = session.scalar(select(queries.func.count()).select_from(Article)) or 0
+        report = {
+            "articles": total,
+            "by_site": [list(r) for r in queries.count_by(session, Article.site)],
+            "by_edition": [list(r) for r in queries.count_by(session, Article.site, Article.edition)],
+            "by_section": [list(r) for r in queries.count_by(session, Article.site, Article.section)],
+            "by_day": [list(r) for r in queries.articles_per_day(session, days=14)],
+            "coverage": queries.field_coverage(session),
+            "last_runs": [records.run_record(r) for r in queries.crawl_runs(session, last=5)],
+        }
+    if args.json:
+        _print_json(report)
+        return 0
+    print(_bold(f"{total} articles"))
+    for title, key in (("site", "by_site"), ("site / edition", "by_edition"), ("site / section", "by_section")):
+        print(f"\nper {title}:")
+        for *values, count in report[key][:15]:
+            print(f"  {' / '.join(str(v) if v is not None else '-' for v in values):40} {count:>8}")
+    if report["by_day"]:
+        print("\nper publication day (UTC, latest 14):")
+        peak = max(count for _, count in report["by_day"])
+        for day, count in report["by_day"]:
+            bar = "█" * max(1, round(30 * count / peak))
+            print(f"  {day}  {bar} {count}")
+    print("\nfield coverage:")
+    for name, share in report["coverage"].items():
+        print(f"  {name:14} {share:6.1%}")
+    _print_runs(report["last_runs"])
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        runs = [records.run_record(r) for r in queries.crawl_runs(session, last=args.last)]
+    if args.json:
+        _print_json(runs)
+    else:
+        _print_runs(runs)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    if args.action == "upgrade":
+        migrate.upgrade(args.db)
+        print(f"database at revision {migrate.current_revision(args.db)} (head)")
+        return 0
+    _require_database_file(args.db)
+    current = migrate.current_revision(args.db)
+    head = migrate.head_revision()
+    if args.action == "current":
+        state = "up to date" if current == head else f"behind head {head}"
+        print(f"{current or 'empty (no migrations applied)'}: {state}")
+        return 0
+    if current != head:
+        raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
+    command.check(migrate.alembic_config(args.db))
+    print("database is at head and matches the models")
+    return 0
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _default_database_url() -> str:
+    # The crawl's own setting, so both always point at the same archive.
+    from settings.base import INGEST_DATABASE_URL
+
+    return INGEST_DATABASE_URL
+
+
+def _require_database_file(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        if not Path(parsed.database).expanduser().is_file():
+            raise UsageError(f"no archive at {parsed.database}: run a crawl or `ingest db upgrade` first")
+
+
+class _session:
+    """Open the archive for reading, refusing one that is missing or behind its migrations."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        _require_database_file(args.db)
+        current = migrate.current_revision(args.db)
+        if current is None:
+            raise UsageError("the database has no archive yet: run a crawl or `ingest db upgrade`")
+        if current != migrate.head_revision():
+            raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
+        self.engine = make_engine(args.db)
+
+    def __enter__(self) -> Session:
+        self.session = make_sessionmaker(self.engine)()
+        return self.session
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.close()
+        self.engine.dispose()
+
+
+def _filters(args: argparse.Namespace, session: Session) -> queries.Filters:
+    if args.site is not None:
+        known = set(PROFILES) | {s for (s, _n) in queries.count_by(session, Article.site)}
+        if args.site not in known:
+            raise UsageError(f"unknown site {args.site!r}; known: {', '.join(sorted(known))}")
+    if args.since and args.until and args.since >= args.until:
+        raise UsageError("--since must be before --until")
+    return queries.Filters(
+        site=args.site,
+        edition=args.edition,
+        language=args.language,
+        section=args.section,
+        author=args.author,
+        since=args.since,
+        until=args.until,
+    )
+
+
+def _parse_when(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {value!r}: use YYYY-MM-DD or an ISO 8601 time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _date_arg(value: str) -> datetime:
+    return _parse_when(value)
+
+
+def _until_arg(value: str) -> datetime:
+    parsed = _parse_when(value)
+    # A bare date means the whole day: stop at the next midnight.
+    return parsed + timedelta(days=1) if len(value) == 10 and parsed.time() == time(0) else parsed
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return number
+
+
+def _brief(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "published_at": records.iso(article.published_at),
+        "site": article.site,
+        "edition": article.edition,
+        "language": article.language,
+        "section": article.section,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+    }
+
+
+def _print_history(article: Article, history: list[Any]) -> None:
+    if not history:
+        print("\nno earlier versions")
+        return
+    print(_bold(f"\n{len(history)} earlier version(s):"))
+    versions = [*history, article]
+    for older, newer in zip(versions, versions[1:], strict=False):
+        print(f"\n— version seen until {_date(older.seen_at)}, replaced {_date(older.replaced_at)}")
+        if older.title != newer.title:
+            print(f"  title: {older.title!r} → {newer.title!r}")
+        for line in difflib.ndiff(older.text.splitlines(), newer.text.splitlines()):
+            if line[:1] in "+-":
+                print(f"  {line}")
+
+
+def _print_runs(runs: list[dict[str, Any]]) -> None:
+    print("\nlast crawl runs:" if runs else "\nno crawl runs recorded")
+    rows = [
+        (
+            str(r["id"]),
+            r["spider"],
+            (r["started_at"] or "")[:19].replace("T", " "),
+            r["finish_reason"] or "running or killed",
+            str(r["pages_fetched"]),
+            f"{r['articles_new']}/{r['articles_updated']}/{r['articles_unchanged']}",
+            ", ".join(f"{k} {v}" for k, v in r["items_dropped"].items()) or "-",
+            str(r["errors"]),
+        )
+        for r in runs
+    ]
+    if rows:
+        _print_table(("id", "spider", "started (UTC)", "finish", "pages", "new/upd/same", "dropped", "errors"), rows)
+
+
+def _print_table(header: Sequence[str], rows: list[Sequence[str]]) -> None:
+    if not rows:
+        print("no articles")
+        return
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+    total = shutil.get_terminal_size((120, 20)).columns
+    # The last column takes what is left of the terminal and is cut to fit.
+    widths[-1] = max(20, min(widths[-1], total - sum(widths[:-1]) - 2 * (len(widths) - 1)))
+    for row in (header, *rows):
+        cells = [str(c) if len(str(c)) <= w else str(c)[: w - 1] + "…" for c, w in zip(row, widths, strict=True)]
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "undated"
+
+
+def _bold(text: str) -> str:
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else text
+
+
+def _highlight(snippet: str) -> str:
+    if sys.stdout.isatty():
+        return snippet.replace("[", "\033[1;33m").replace("]", "\033[0m")
+    return snippet

@@ -31,7 +31,8 @@ ITEM_PIPELINES = {
     "ingest.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {
-    "ingest.extensions.StatsFileWriter": 500,
+    "ingest.extensions.CrawlRunRecorder": 500,
+    "ingest.extensions.StatsFileWriter": 510,
 }
 # Where the final stats of a run go as JSON (off when empty): `-s INGEST_STATS_FILE=run.json`.
 INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")

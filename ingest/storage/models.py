@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -33,7 +43,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# Lists (authors, tags) are JSON arrays: JSONB on PostgreSQL so they can be indexed and queried.
+# Lists (authors, tags) and stat maps are JSON: JSONB on PostgreSQL so they can be indexed and queried.
 JSONList = JSON().with_variant(JSONB(), "postgresql")
 
 intpk = Annotated[int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)]
@@ -50,11 +60,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), str: String()}
+    type_annotation_map = {datetime: UTCDateTime(), str: String(), int: Integer()}
 
 
 class Article(Base):
-    """One news article, keyed by its canonical URL; the row holds its latest version."""
+    """One news article, keyed by its canonical URL; the row holds its latest version.
+
+    Full-text search lives outside the model, in the migrations: the SQLite FTS5 table
+    ``articles_fts`` and the PostgreSQL generated column ``search_vector`` (see
+    ``ingest.storage.fulltext``).
+    """
 
     __tablename__ = "articles"
 
@@ -62,9 +77,9 @@ class Article(Base):
     url: Mapped[str] = mapped_column(Text)
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     site: Mapped[str] = mapped_column(String(64), index=True)
-    edition: Mapped[str | None] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(16))
-    section: Mapped[str | None] = mapped_column(String(200))
+    edition: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str | None] = mapped_column(String(16), index=True)
+    section: Mapped[str | None] = mapped_column(String(200), index=True)
     title: Mapped[str] = mapped_column(Text)
     lead: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -78,3 +93,51 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+
+
+class ArticleRevision(Base):
+    """An earlier version of an article, kept when a re-crawl finds its title or text changed."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        index=True,
+    )
+    title: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: The page's own modified time for this version, if it gave one.
+    modified_at: Mapped[datetime | None]
+    #: When this version was last seen by a crawl, and when a newer one replaced it.
+    seen_at: Mapped[datetime]
+    replaced_at: Mapped[datetime]
+
+
+class CrawlRun(Base):
+    """One ``scrapy crawl`` run: what it fetched, stored and dropped, and how it ended.
+
+    A row with no ``finished_at`` is a run still going, or one that was killed.
+    """
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[intpk]
+    spider: Mapped[str] = mapped_column(String(64))
+    site: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_updated: Mapped[int] = mapped_column(default=0)
+    articles_unchanged: Mapped[int] = mapped_column(default=0)
+    #: Items dropped, by reason: {"TooShort": 2, "NoArticleBody": 1}.
+    items_dropped: Mapped[dict[str, int]] = mapped_column(JSONList, default=dict)
+    #: Fetch failures and logged errors.
+    errors: Mapped[int] = mapped_column(default=0)
+    #: Every Scrapy stat of the run, for whoever needs more than the columns above.
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from ingest.storage.models import Article
+from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,7 +51,8 @@ def upsert_article(
 
     ``values`` holds ``canonical_url`` and the ``CONTENT_COLUMNS``. The caller owns the
     transaction. A row whose content hash is unchanged only gets its ``last_seen_at`` moved,
-    so crawling the same site twice adds and rewrites nothing. A page that is not
+    so crawling the same site twice adds and rewrites nothing; a changed one keeps its previous
+    version as an ``ArticleRevision``. A page that is not
     ``primary`` (an AMP twin, a mirror under another path) is stored only when the article
     is not stored yet: the canonical page's own content wins.
     """
@@ -71,10 +72,54 @@ def upsert_article(
         )
         session.flush()
         return Outcome.NEW
+    previously_seen_at = row.last_seen_at
     row.last_seen_at = seen_at
     if row.content_hash == digest or not primary:
         return Outcome.UNCHANGED
+    session.add(
+        ArticleRevision(
+            article_id=row.id,
+            title=row.title,
+            lead=row.lead,
+            text=row.text,
+            content_hash=row.content_hash,
+            modified_at=row.modified_at,
+            seen_at=previously_seen_at,
+            replaced_at=seen_at,
+        )
+    )
     for column in CONTENT_COLUMNS:
         setattr(row, column, values.get(column))
     row.content_hash = digest
     return Outcome.UPDATED
+
+
+def start_crawl_run(session: Session, *, spider: str, site: str | None, started_at: datetime) -> int:
+    """Record that a run started; return its id. The row stays unfinished if the run is killed."""
+    run = CrawlRun(spider=spider, site=site, started_at=started_at, items_dropped={}, stats={})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_crawl_run(
+    session: Session, run_id: int, *, finished_at: datetime, reason: str, stats: dict[str, Any]
+) -> None:
+    """Fill in a run's outcome from its final Scrapy stats."""
+    run = session.get_one(CrawlRun, run_id)
+    dropped_prefix = "item_dropped_reasons_count/"
+    run.finished_at = finished_at
+    run.finish_reason = reason
+    run.pages_fetched = int(stats.get("ingest/fetch/pages", 0))
+    run.articles_new = int(stats.get("ingest/store/new", 0))
+    run.articles_updated = int(stats.get("ingest/store/updated", 0))
+    run.articles_unchanged = int(stats.get("ingest/store/unchanged", 0))
+    run.items_dropped = {
+        key.removeprefix(dropped_prefix): int(value)
+        for key, value in stats.items()
+        if key.startswith(dropped_prefix)
+    }
+    run.errors = int(stats.get("log_count/ERROR", 0)) + sum(
+        int(v) for k, v in stats.items() if k.startswith("ingest/fetch/failed/")
+    )
+    run.stats = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in stats.items()}

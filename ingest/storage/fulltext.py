@@ -1,0 +1,217 @@
+"""Full-text search: web-search query syntax, Arabic-script normalisation, and snippets.
+
+One parser, two compilers: the same query becomes an FTS5 MATCH expression on SQLite and a
+``to_tsquery`` expression on PostgreSQL, over indexes built from the same normalised text
+(see the migration that adds them), so ``ingest search`` finds the same articles on both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Keep in step with the migration that builds the indexes (it has its own frozen copy).
+_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا"}
+_DROP = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640\u200b\u200c\u200d\u00ad"
+_TABLE = str.maketrans({**_FOLD, **dict.fromkeys(_DROP)})
+# Words as both FTS5's unicode61 and PostgreSQL's parser see them: letters and digits.
+_WORD_RE = re.compile(r"[^\W_]+")
+_TOKEN_RE = re.compile(r'"([^"]*)"?|(\()|(\))|(\S+?)(?=[\s()"]|$)')
+
+
+class QuerySyntaxError(ValueError):
+    """The search query cannot be understood; the message says why, for the user."""
+
+
+def normalise(text: str) -> str:
+    """Fold Arabic-script spelling variants and drop marks that do not change a word."""
+    return text.translate(_TABLE)
+
+
+def words(text: str) -> list[str]:
+    """Return the searchable words of a text, normalised and case-folded."""
+    return _WORD_RE.findall(normalise(text).casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One word, or a phrase of words that must follow each other."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Term | Not | And | Or
+
+
+def parse(query: str) -> Node:
+    """Parse web-search syntax: ``word``, ``"a phrase"``, ``AND`` (implicit), ``OR``,
+    ``NOT x`` or ``-x``, and parentheses.
+
+    Raises:
+        QuerySyntaxError: the query is empty, unbalanced, or only excludes.
+    """
+    tokens = _tokenise(query)
+    parser = _Parser(tokens)
+    node = parser.expression()
+    if parser.position != len(tokens):
+        raise QuerySyntaxError("unbalanced parentheses in the query")
+    if node is None:
+        raise QuerySyntaxError("the query has no words to search for")
+    _check_positive(node)
+    return node
+
+
+def to_fts5(node: Node) -> str:
+    """Compile to an SQLite FTS5 MATCH expression (NOT is binary there: ``a NOT b``)."""
+    if isinstance(node, Term):
+        return '"' + " ".join(node.words) + '"'
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_fts5(n) for n in node.nodes) + ")"
+    if isinstance(node, And):
+        positive = [to_fts5(n) for n in node.nodes if not isinstance(n, Not)]
+        negative = [to_fts5(n.node) for n in node.nodes if isinstance(n, Not)]
+        expression = "(" + " AND ".join(positive) + ")"
+        return expression + "".join(f" NOT {n}" for n in negative)
+    raise QuerySyntaxError("NOT needs a word to search for beside it")
+
+
+def to_tsquery(node: Node) -> str:
+    """Compile to PostgreSQL ``to_tsquery('simple', …)`` syntax."""
+    if isinstance(node, Term):
+        return "(" + " <-> ".join(f"'{w}'" for w in node.words) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(to_tsquery(n) for n in node.nodes) + ")"
+    if isinstance(node, And):
+        return "(" + " & ".join(to_tsquery(n) for n in node.nodes) + ")"
+    return "!" + to_tsquery(node.node)
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """Return the terms a hit may contain (for highlighting); excluded terms are left out."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [t for n in node.nodes for t in positive_terms(n)]
+
+
+def snippet(text: str, terms: list[Term], *, width: int = 24, mark: tuple[str, str] = ("[", "]")) -> str:
+    """Return the ``width``-word stretch of ``text`` with the most query words, marked."""
+    raw = text.split()
+    if not raw:
+        return ""
+    wanted = {w for t in terms for w in t.words}
+    hits = [bool(wanted.intersection(words(w))) for w in raw]
+    best, best_count = 0, -1
+    count = sum(hits[:width])
+    for start in range(max(len(raw) - width, 0) + 1):
+        if start:
+            count += hits[start + width - 1] if start + width - 1 < len(raw) else 0
+            count -= hits[start - 1]
+        if count > best_count:
+            best, best_count = start, count
+    window = [
+        f"{mark[0]}{word}{mark[1]}" if hit else word
+        for word, hit in zip(raw[best : best + width], hits[best : best + width], strict=True)
+    ]
+    prefix = "… " if best else ""
+    suffix = " …" if best + width < len(raw) else ""
+    return prefix + " ".join(window) + suffix
+
+
+def _tokenise(query: str) -> list[str | Term]:
+    tokens: list[str | Term] = []
+    for match in _TOKEN_RE.finditer(query):
+        phrase, opening, closing, bare = match.groups()
+        if opening or closing:
+            tokens.append(opening or closing)
+        elif phrase is not None:
+            if found := words(phrase):
+                tokens.append(Term(tuple(found)))
+        elif bare in ("AND", "OR", "NOT"):
+            tokens.append(bare)
+        elif bare.startswith("-") and len(bare) > 1:
+            tokens.append("NOT")
+            if found := words(bare[1:]):
+                tokens.append(Term(tuple(found)))
+        elif found := words(bare):
+            # "al-Sudani" or "Iraq's" are one word to the user, several to the index.
+            tokens.append(Term(tuple(found)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[str | Term]) -> None:
+        self.tokens = tokens
+        self.position = 0
+
+    def _peek(self) -> str | Term | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def expression(self) -> Node | None:
+        nodes = [n for n in [self._and()] if n is not None]
+        while self._peek() == "OR":
+            self.position += 1
+            if (node := self._and()) is not None:
+                nodes.append(node)
+        if not nodes:
+            return None
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+    def _and(self) -> Node | None:
+        nodes: list[Node] = []
+        while (token := self._peek()) is not None and token not in ("OR", ")"):
+            if token == "AND":
+                self.position += 1
+                continue
+            if (node := self._unary()) is not None:
+                nodes.append(node)
+        if not nodes:
+            return None
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def _unary(self) -> Node | None:
+        token = self._peek()
+        self.position += 1
+        if token == "NOT":
+            inner = self._unary()
+            return Not(inner) if inner is not None else None
+        if token == "(":
+            inner = self.expression()
+            if self._peek() != ")":
+                raise QuerySyntaxError("unbalanced parentheses in the query")
+            self.position += 1
+            return inner
+        if isinstance(token, Term):
+            return token
+        return None
+
+
+def _check_positive(node: Node) -> None:
+    """Reject queries that only exclude: neither backend can rank "everything but X"."""
+    if isinstance(node, Not):
+        raise QuerySyntaxError("a query needs at least one word that is not excluded")
+    if isinstance(node, Or):
+        for child in node.nodes:
+            _check_positive(child)
+    if isinstance(node, And):
+        if all(isinstance(n, Not) for n in node.nodes):
+            raise QuerySyntaxError("a query needs at least one word that is not excluded")
+        for child in node.nodes:
+            if not isinstance(child, Not):
+                _check_positive(child)

@@ -1,0 +1,191 @@
+"""The read side: find, list, export and count articles, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, String, cast, desc, exists, func, literal, literal_column, or_, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from ingest.storage import fulltext
+from ingest.storage.models import Article, ArticleRevision, CrawlRun
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
+
+#: Rows fetched per round trip when streaming; memory stays flat whatever the table size.
+STREAM_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filters:
+    """Restrictions shared by search, list and export; ``None`` means no restriction."""
+
+    site: str | None = None
+    edition: str | None = None
+    language: str | None = None
+    section: str | None = None
+    author: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    rank: float
+    snippet: str
+
+
+def apply_filters(statement: Select[Any], filters: Filters, dialect: str) -> Select[Any]:
+    """Add the filters to a SELECT over ``articles``."""
+    for column, value in (
+        (Article.site, filters.site),
+        (Article.edition, filters.edition),
+        (Article.language, filters.language),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if filters.section is not None:
+        statement = statement.where(func.lower(Article.section) == filters.section.lower())
+    if filters.since is not None:
+        statement = statement.where(Article.published_at >= filters.since)
+    if filters.until is not None:
+        statement = statement.where(Article.published_at < filters.until)
+    if filters.author is not None:
+        statement = statement.where(_author_matches(filters.author, dialect))
+    return statement
+
+
+def _author_matches(author: str, dialect: str) -> Any:
+    """Any author whose name contains ``author``, ignoring case ("hama" finds "Hawre Hasan Hama")."""
+    pattern = f"%{author.lower()}%"
+    if dialect == "postgresql":
+        names = func.jsonb_array_elements_text(Article.authors).table_valued("value")
+    else:
+        names = func.json_each(Article.authors).table_valued("value")
+    return exists(select(literal(1)).select_from(names).where(func.lower(cast(names.c.value, String)).like(pattern)))
+
+
+def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -> list[Hit]:
+    """Return the articles matching ``query``, best first, each with a highlighted snippet.
+
+    Raises:
+        fulltext.QuerySyntaxError: the query cannot be understood.
+    """
+    node = fulltext.parse(query)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery(literal("simple", REGCONFIG), fulltext.to_tsquery(node))
+        vector = literal_column("articles.search_vector")
+        rank = func.ts_rank_cd(vector, tsquery)
+        statement = select(Article, rank.label("rank")).where(vector.op("@@")(tsquery)).order_by(desc("rank"))
+    else:
+        fts = table("articles_fts", literal_column("rowid"))
+        # Title words weigh ten times body words, as the title column's 'A' weight does on PostgreSQL.
+        rank = -func.bm25(literal_column("articles_fts"), 10.0, 1.0)
+        statement = (
+            select(Article, rank.label("rank"))
+            .join(fts, literal_column("articles_fts.rowid") == Article.id)
+            .where(literal_column("articles_fts").op("MATCH")(fulltext.to_fts5(node)))
+            .order_by(desc("rank"))
+        )
+    statement = apply_filters(statement, filters, dialect).order_by(desc(Article.id)).limit(limit)
+    terms = fulltext.positive_terms(node)
+    return [
+        Hit(article, float(score), fulltext.snippet(article.text, terms))
+        for article, score in session.execute(statement)
+    ]
+
+
+def list_articles(session: Session, filters: Filters, *, limit: int = 20) -> list[Article]:
+    """Return the newest articles (by publication time, then by arrival) that pass the filters."""
+    dialect = session.get_bind().dialect.name
+    statement = apply_filters(select(Article), filters, dialect)
+    statement = statement.order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)
+    return list(session.scalars(statement))
+
+
+def iter_articles(session: Session, filters: Filters) -> Iterator[Article]:
+    """Stream every article that passes the filters, oldest first, in constant memory."""
+    dialect = session.get_bind().dialect.name
+    statement = apply_filters(select(Article), filters, dialect).order_by(Article.id)
+    result = session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    for partition in result.scalars().partitions():
+        yield from partition
+        session.expunge_all()
+
+
+def get_article(session: Session, key: str) -> Article | None:
+    """Return the article with this id, URL or canonical URL."""
+    if key.isdigit():
+        return session.get(Article, int(key))
+    return session.scalars(
+        select(Article).where(or_(Article.canonical_url == key, Article.url == key)).limit(1)
+    ).first()
+
+
+def revisions(session: Session, article_id: int) -> list[ArticleRevision]:
+    """Return an article's earlier versions, oldest first."""
+    statement = (
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article_id)
+        .order_by(ArticleRevision.replaced_at, ArticleRevision.id)
+    )
+    return list(session.scalars(statement))
+
+
+def crawl_runs(session: Session, *, last: int = 10) -> list[CrawlRun]:
+    """Return the most recent crawl runs, newest first."""
+    return list(session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(last)))
+
+
+def count_by(session: Session, *columns: Any) -> list[tuple[Any, ...]]:
+    """Return ``(*values, count)`` rows grouped by the columns, largest groups first."""
+    statement = select(*columns, func.count()).group_by(*columns).order_by(desc(func.count()), *columns)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def articles_per_day(session: Session, *, days: int = 14) -> list[tuple[str, int]]:
+    """Return ``(YYYY-MM-DD, count)`` for the latest ``days`` publication days that have articles."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        day = func.to_char(func.timezone("UTC", Article.published_at), "YYYY-MM-DD")
+    else:
+        day = func.substr(cast(Article.published_at, String), 1, 10)
+    statement = (
+        select(day.label("day"), func.count())
+        .where(Article.published_at.is_not(None))
+        .group_by("day")
+        .order_by(desc("day"))
+        .limit(days)
+    )
+    return [(str(d), int(n)) for d, n in reversed(list(session.execute(statement)))]
+
+
+def field_coverage(session: Session) -> dict[str, float]:
+    """Return, per optional field, the share of articles that have it (0 to 1)."""
+    total = session.scalar(select(func.count()).select_from(Article)) or 0
+    if not total:
+        return {}
+    dialect = session.get_bind().dialect.name
+    length = func.jsonb_array_length if dialect == "postgresql" else func.json_array_length
+    checks = {
+        "authors": length(Article.authors) > 0,
+        "published_at": Article.published_at.is_not(None),
+        "modified_at": Article.modified_at.is_not(None),
+        "section": Article.section.is_not(None),
+        "tags": length(Article.tags) > 0,
+        "image_url": Article.image_url.is_not(None),
+        "image_caption": Article.image_caption.is_not(None),
+        "language": Article.language.is_not(None),
+    }
+    coverage = {}
+    for name, condition in checks.items():
+        count = session.scalar(select(func.count()).select_from(Article).where(condition)) or 0
+        coverage[name] = count / total
+    return coverage

@@ -1,0 +1,500 @@
+"""Crawl throughput and memory against plain trafilatura, measured in the same run: ``python -m tests.bench``.
+
+What it measures
+    A page set of N pages (``--pages``, default 1000) is made by cycling over the 181 pages of
+    the shared article-extraction-benchmark corpus (``$INGEST_SHARED_DIR/corpus/...``, by default
+    ``../shared`` next to the repository), one file per page (``p/<i>.html``) so that every URL is
+    distinct. Each phase runs in its own subprocess and is timed from process start to exit
+    (interpreter start-up, imports, Scrapy start-up and the database migration included); its
+    peak RSS is the child's ``ru_maxrss`` from ``os.wait4``.
+
+    - **reference**: a plain loop of ``trafilatura.extract(html)`` over the same N pages. Each
+      page is read from disk (page cache) just before its extraction, so that the reference's
+      memory is that of trafilatura, not of 30-60 MB of page text held at once (the 181 distinct
+      pages are ~64 MB as Python strings, about 40 % of the reference's peak). The read time is
+      reported apart; it is well under 1 % of the loop.
+    - **crawl → SQLite**: ``scrapy crawl urls`` over the N URLs into a fresh SQLite file, with
+      ``CONCURRENT_REQUESTS=32`` (per domain too), ``LOG_LEVEL=WARNING``, log to a file.
+    - **re-crawl → SQLite**: the same crawl again on the same file: nothing new to store.
+    - **crawl → PostgreSQL**: the same crawl into a fresh database ``ingest_bench_<pid>``,
+      dropped afterwards (``--skip-postgres`` leaves it out).
+
+    The pages are served by ``python -m tests.site_server`` in a **separate process**, so its CPU
+    and memory are not counted against the crawl. The machine this was written on has 2 cores:
+    the crawl (one Python process, busy on one core) and the server share them, and the
+    reference loop runs with the server idle. The crawl's final Scrapy stats are written by a
+    small extension of this module (``BenchStatsFile``) because ``LOG_LEVEL=WARNING`` hides
+    Scrapy's own stats dump.
+
+Why 1000 pages and not 3000
+    On 2 cores trafilatura alone takes ~35 ms per corpus page (pages average 170 kB), and the
+    crawl ~2-3 times that, so one pass over 3000 pages is ~2 min for the reference and 4-5 min
+    per crawl: four phases would take a quarter of an hour. 1000 pages (each corpus page 5-6
+    times) keeps the whole run at 4-5 minutes and the figures within a few percent of those at
+    3000 (the crawl's rate is steady after its first seconds).
+
+How to read the table
+    ``pages/s`` is pages fetched per second of wall time; ``× ref speed`` is that rate divided
+    by the reference's (1.00 = as fast as extraction alone; the crawl does more per page:
+    metadata, pruning, cleaning, storing). ``× ref memory`` is the phase's peak RSS over the
+    reference's. Below the table, per crawl: pages fetched, rows in ``articles``, store outcomes
+    (new/updated/unchanged), items dropped by reason, and ERROR lines of the log. Rows are fewer
+    than pages: copies of a corpus page share its ``<link rel=canonical>``, which is the
+    article's key, so only its first copy is new.
+
+Exits non-zero with a message when the corpus is missing, a crawl exits non-zero, or a first
+crawl stores nothing. ``--json FILE`` writes the same figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger("tests.bench")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PAGES = 1000
+CONCURRENCY = 32
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+STATS_FILE_SETTING = "BENCH_STATS_FILE"
+SERVER_START_TIMEOUT = 30.0
+
+
+class BenchFailed(Exception):
+    """A phase failed; the message says which and why."""
+
+
+# --- Scrapy extension, loaded in the crawl process --------------------------------------
+
+
+class BenchStatsFile:
+    """Write the crawl's final stats to ``BENCH_STATS_FILE`` as JSON when the spider closes."""
+
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = Path(path)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BenchStatsFile:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        path = crawler.settings.get(STATS_FILE_SETTING)
+        if not path:
+            raise NotConfigured(f"{STATS_FILE_SETTING} not set")
+        extension = cls(crawler, path)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, reason: str) -> None:
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        self.path.write_text(json.dumps(stats, default=str, indent=1), encoding="utf-8")
+
+
+# --- page set and server ----------------------------------------------------------------
+
+
+def build_site(root: Path, n: int) -> tuple[Path, int]:
+    """Write N pages as ``root/p/<i>.html`` cycling over the corpus; return the folder and
+    the number of distinct corpus pages used."""
+    from tests.eval import corpus_dir, load_corpus
+
+    corpus = load_corpus(corpus_dir())
+    pages_dir = root / "p"
+    pages_dir.mkdir(parents=True)
+    for i in range(n):
+        (pages_dir / f"{i}.html").write_bytes(corpus[i % len(corpus)].body)
+    return root, min(n, len(corpus))
+
+
+def write_url_list(path: Path, base_url: str, n: int) -> Path:
+    path.write_text("".join(f"{base_url}/p/{i}\n" for i in range(n)), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def site_server(site_dir: Path) -> Iterator[str]:
+    """Serve ``site_dir`` from ``python -m tests.site_server`` in its own process; yield its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.site_server", str(site_dir)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = _read_server_url(process)
+        logger.info("site server pid %d at %s", process.pid, url)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def _read_server_url(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.startswith("http"):
+        raise BenchFailed(f"the site server did not start (exit {process.poll()}, said {line!r})")
+    return line
+
+
+# --- measuring a child process ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    exit_code: int
+    seconds: float
+    peak_rss_mb: float
+
+
+def run_measured(command: Sequence[str], output: Path) -> Measured:
+    """Run ``command`` from the repository root, its output to ``output``; time it and read
+    its peak RSS (``ru_maxrss``, KiB on Linux) from ``wait4``."""
+    logger.debug("running %s", " ".join(command))
+    with output.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(process.returncode, seconds, usage.ru_maxrss / 1024)
+
+
+# --- phases -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Phase:
+    name: str
+    pages: int
+    seconds: float
+    peak_rss_mb: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+def run_reference(pages_dir: Path, n: int, work: Path) -> Phase:
+    """Time the plain trafilatura loop in its own process."""
+    result_file = work / "reference.json"
+    command = [
+        sys.executable, "-m", "tests.bench",
+        "--reference-child", str(pages_dir), str(n), str(result_file),
+    ]  # fmt: skip
+    measured = run_measured(command, work / "reference.out")
+    if measured.exit_code != 0 or not result_file.is_file():
+        raise BenchFailed(
+            f"reference loop failed (exit {measured.exit_code}):\n{_tail(work / 'reference.out')}"
+        )
+    details = json.loads(result_file.read_text(encoding="utf-8"))
+    return Phase("reference: trafilatura.extract loop", n, measured.seconds, measured.peak_rss_mb, details)
+
+
+def reference_child(pages_dir: Path, n: int, result_file: Path) -> None:
+    """The reference loop itself (runs in the child): read page i, extract it, next."""
+    import trafilatura
+
+    read_s = extract_s = 0.0
+    extracted = 0
+    for i in range(n):
+        t0 = time.perf_counter()
+        html = (pages_dir / f"{i}.html").read_bytes().decode("utf-8", errors="replace")
+        t1 = time.perf_counter()
+        text = trafilatura.extract(html)
+        t2 = time.perf_counter()
+        read_s += t1 - t0
+        extract_s += t2 - t1
+        extracted += bool(text)
+    result = {"read_seconds": read_s, "extract_seconds": extract_s, "pages_with_text": extracted}
+    result_file.write_text(json.dumps(result), encoding="utf-8")
+
+
+def crawl_command(urls: Path, database_url: str, log_file: Path, stats_file: Path) -> list[str]:
+    extensions = {**_project_extensions(), "tests.bench.BenchStatsFile": 1000}
+    settings = {
+        "INGEST_DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "LOG_FILE": str(log_file),
+        "CONCURRENT_REQUESTS": CONCURRENCY,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+        "EXTENSIONS": json.dumps(extensions),
+        STATS_FILE_SETTING: str(stats_file),
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"file={urls}"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def _project_extensions() -> dict[str, int]:
+    """The project's own EXTENSIONS, kept when ours is added on the command line."""
+    from settings import base
+
+    return dict(getattr(base, "EXTENSIONS", {}) or {})
+
+
+def run_crawl(name: str, urls: Path, database_url: str, work: Path, *, first: bool) -> Phase:
+    """Crawl the URL list into ``database_url``; fail if the crawl fails or (first) stores nothing."""
+    slug = name.split(":")[0].replace(" ", "-")
+    log_file, stats_file = work / f"{slug}.log", work / f"{slug}.stats.json"
+    measured = run_measured(crawl_command(urls, database_url, log_file, stats_file), work / f"{slug}.out")
+    if measured.exit_code != 0:
+        raise BenchFailed(
+            f"{name} failed (exit {measured.exit_code}):\n{_tail(work / f'{slug}.out')}\n{_tail(log_file)}"
+        )
+    stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.is_file() else {}
+    rows = count_articles(database_url)
+    if first and rows == 0:
+        raise BenchFailed(f"{name} stored nothing; log:\n{_tail(log_file)}")
+    fetched = int(stats.get("ingest/fetch/pages", 0))
+    details = crawl_details(stats, rows, log_file)
+    return Phase(name, fetched, measured.seconds, measured.peak_rss_mb, details)
+
+
+def crawl_details(stats: dict[str, Any], rows: int, log_file: Path) -> dict[str, Any]:
+    """The figures of a crawl besides time and memory, from its stats and its log."""
+    prefix = "item_dropped_reasons_count/"
+    return {
+        "pages_fetched": int(stats.get("ingest/fetch/pages", 0)),
+        "fetch_failed": {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("ingest/fetch/failed/")},
+        "items_scraped": int(stats.get("item_scraped_count", 0)),
+        "items_dropped": int(stats.get("item_dropped_count", 0)),
+        "dropped_reasons": {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)},
+        "store": {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("ingest/store/")},
+        "articles_rows": rows,
+        "log_errors": int(stats.get("log_count/ERROR", 0)),
+        "error_lines": error_lines(log_file),
+        "scrapy_elapsed_seconds": stats.get("elapsed_time_seconds"),
+        "scrapy_memusage_max_mb": round(stats["memusage/max"] / 2**20, 1) if "memusage/max" in stats else None,
+        "finish_reason": stats.get("finish_reason"),
+    }
+
+
+def error_lines(log_file: Path, limit: int = 5) -> list[str]:
+    if not log_file.is_file():
+        return []
+    lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [ln[:200] for ln in lines if " ERROR: " in ln or " CRITICAL: " in ln][:limit]
+
+
+def count_articles(database_url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM articles")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def scratch_postgres(admin_url: str) -> Iterator[str]:
+    """Create ``ingest_bench_<pid>`` next to ``admin_url``'s database; drop it afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    name = f"ingest_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        raise BenchFailed(f"PostgreSQL not reachable at {admin_url} ({exc.orig}); use --skip-postgres") from exc
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        logger.info("dropped database %s", name)
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    if not path.is_file():
+        return f"({path.name} missing)"
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def table_rows(phases: Sequence[Phase]) -> list[dict[str, Any]]:
+    reference = phases[0]
+    return [
+        {
+            "phase": p.name,
+            "pages": p.pages,
+            "seconds": round(p.seconds, 2),
+            "pages_per_s": round(p.pages_per_s, 2),
+            "peak_rss_mb": round(p.peak_rss_mb, 1),
+            "speed_ratio": round(p.pages_per_s / reference.pages_per_s, 3) if reference.pages_per_s else None,
+            "memory_ratio": round(p.peak_rss_mb / reference.peak_rss_mb, 3) if reference.peak_rss_mb else None,
+            **p.details,
+        }
+        for p in phases
+    ]
+
+
+def print_table(rows: Sequence[dict[str, Any]]) -> None:
+    header = ("phase", "pages", "seconds", "pages/s", "peak RSS MB", "× ref speed", "× ref memory")
+    cells = [
+        (
+            r["phase"],
+            str(r["pages"]),
+            f"{r['seconds']:.1f}",
+            f"{r['pages_per_s']:.1f}",
+            f"{r['peak_rss_mb']:.0f}",
+            f"{r['speed_ratio']:.2f}",
+            f"{r['memory_ratio']:.2f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
+
+    def line(values: Sequence[str]) -> str:
+        first = values[0].ljust(widths[0])
+        return " | ".join([first, *(v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))])
+
+    print(line(header))
+    print("-+-".join("-" * w for w in widths))
+    for c in cells:
+        print(line(c))
+
+
+def print_details(rows: Sequence[dict[str, Any]]) -> None:
+    reference = rows[0]
+    print(
+        f"\nreference: {reference['pages_with_text']} of {reference['pages']} pages gave text;"
+        f" extraction {reference['extract_seconds']:.1f} s, page reads {reference['read_seconds']:.2f} s"
+    )
+    for r in rows[1:]:
+        print(f"{r['phase']}:")
+        print(
+            f"  fetched {r['pages_fetched']}, items stored {r['items_scraped']},"
+            f" dropped {r['items_dropped']} {_counts(r['dropped_reasons'])};"
+            f" store outcomes {_counts(r['store'])}; rows in articles {r['articles_rows']}"
+        )
+        extra = f"; fetch failures {_counts(r['fetch_failed'])}" if r["fetch_failed"] else ""
+        print(
+            f"  Scrapy: elapsed {r['scrapy_elapsed_seconds']} s, memusage/max"
+            f" {r['scrapy_memusage_max_mb']} MB, finish {r['finish_reason']};"
+            f" ERROR log lines {r['log_errors']}{extra}"
+        )
+        for error in r["error_lines"]:
+            print(f"    {error}")
+
+
+def _counts(counts: dict[str, Any]) -> str:
+    return "(" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")" if counts else "()"
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def run_all(args: argparse.Namespace, work: Path) -> list[Phase]:
+    site, distinct = build_site(work / "site", args.pages)
+    logger.info("page set: %d pages from %d distinct corpus pages in %s", args.pages, distinct, site)
+    logger.info("phase 1/4: reference loop")
+    phases = [run_reference(site / "p", args.pages, work)]
+    with site_server(site) as base_url:
+        urls = write_url_list(work / "urls.txt", base_url, args.pages)
+        sqlite_url = f"sqlite:///{work / 'bench.sqlite3'}"
+        logger.info("phase 2/4: crawl into SQLite")
+        phases.append(run_crawl("crawl → SQLite", urls, sqlite_url, work, first=True))
+        logger.info("phase 3/4: re-crawl into the same SQLite file")
+        phases.append(run_crawl("re-crawl → SQLite (nothing new)", urls, sqlite_url, work, first=False))
+        if not args.skip_postgres:
+            logger.info("phase 4/4: crawl into PostgreSQL")
+            with scratch_postgres(args.postgres_admin_url) as pg_url:
+                phases.append(run_crawl("crawl → PostgreSQL", urls, pg_url, work, first=True))
+    return phases
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES, help=f"page set size (default {DEFAULT_PAGES})")
+    parser.add_argument("--skip-postgres", action="store_true", help="leave out the PostgreSQL crawl")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures to FILE")
+    parser.add_argument("--postgres-admin-url", default=PG_ADMIN_URL, help=f"default {PG_ADMIN_URL}")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, stats)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--reference-child", nargs=3, metavar=("DIR", "N", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.pages < 1:
+        parser.error("--pages must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.reference_child:
+        pages_dir, n, out = args.reference_child
+        reference_child(Path(pages_dir), int(n), Path(out))
+        return 0
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
+    work = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
+    try:
+        phases = run_all(args, work)
+    except BenchFailed as exc:
+        logger.error("bench failed: %s", exc)
+        args.keep = True
+        return 1
+    finally:
+        if args.keep:
+            logger.info("work folder kept: %s", work)
+        else:
+            _remove_tree(work)
+    from tests.eval import CORPUS_NAME
+
+    rows = table_rows(phases)
+    print(
+        f"\nBench: {args.pages} pages cycled from the {CORPUS_NAME} corpus;"
+        f" {os.cpu_count()} CPUs; site server in a separate process (python -m tests.site_server);"
+        f" crawl CONCURRENT_REQUESTS={CONCURRENCY}, each phase a subprocess timed start to exit\n"
+    )
+    print_table(rows)
+    print_details(rows)
+    if args.json:
+        payload = {"pages": args.pages, "cpus": os.cpu_count(), "server": "separate process", "phases": rows}
+        args.json.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
