@@ -1,4 +1,4 @@
-"""Crawl throughput and memory against plain trafilatura, measured in the same run: ``python -m tests.bench``.
+"""Crawl throughput and memory against plain trafilatura, same run: ``python -m tests.bench``.
 
 What it measures
     A page set of N pages (``--pages``, default 1000) is made by cycling over the 181 pages of
@@ -57,7 +57,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,7 +213,9 @@ def run_reference(pages_dir: Path, n: int, work: Path) -> Phase:
             f"reference loop failed (exit {measured.exit_code}):\n{_tail(work / 'reference.out')}"
         )
     details = json.loads(result_file.read_text(encoding="utf-8"))
-    return Phase("reference: trafilatura.extract loop", n, measured.seconds, measured.peak_rss_mb, details)
+    return Phase(
+        "reference: trafilatura.extract loop", n, measured.seconds, measured.peak_rss_mb, details
+    )
 
 
 def reference_child(pages_dir: Path, n: int, result_file: Path) -> None:
@@ -259,14 +261,21 @@ def _project_extensions() -> dict[str, int]:
     return dict(getattr(base, "EXTENSIONS", {}) or {})
 
 
-def run_crawl(name: str, urls: Path, database_url: str, work: Path, *, first: bool) -> Phase:
-    """Crawl the URL list into ``database_url``; fail if the crawl fails or (first) stores nothing."""
-    slug = name.split(":")[0].replace(" ", "-")
+def run_crawl(
+    name: str, slug: str, urls: Path, database_url: str, work: Path, *, first: bool
+) -> Phase:
+    """Crawl the URL list into ``database_url``; fail if the crawl fails or (first) stores nothing.
+
+    Its log, output and stats stay in ``work`` as ``<slug>.log``, ``.out``, ``.stats.json``.
+    """
     log_file, stats_file = work / f"{slug}.log", work / f"{slug}.stats.json"
-    measured = run_measured(crawl_command(urls, database_url, log_file, stats_file), work / f"{slug}.out")
+    measured = run_measured(
+        crawl_command(urls, database_url, log_file, stats_file), work / f"{slug}.out"
+    )
     if measured.exit_code != 0:
         raise BenchFailed(
-            f"{name} failed (exit {measured.exit_code}):\n{_tail(work / f'{slug}.out')}\n{_tail(log_file)}"
+            f"{name} failed (exit {measured.exit_code}):\n"
+            f"{_tail(work / f'{slug}.out')}\n{_tail(log_file)}"
         )
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.is_file() else {}
     rows = count_articles(database_url)
@@ -282,16 +291,24 @@ def crawl_details(stats: dict[str, Any], rows: int, log_file: Path) -> dict[str,
     prefix = "item_dropped_reasons_count/"
     return {
         "pages_fetched": int(stats.get("ingest/fetch/pages", 0)),
-        "fetch_failed": {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("ingest/fetch/failed/")},
+        "fetch_failed": {
+            k.rsplit("/", 1)[-1]: v
+            for k, v in stats.items()
+            if k.startswith("ingest/fetch/failed/")
+        },
         "items_scraped": int(stats.get("item_scraped_count", 0)),
         "items_dropped": int(stats.get("item_dropped_count", 0)),
         "dropped_reasons": {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)},
-        "store": {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("ingest/store/")},
+        "store": {
+            k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("ingest/store/")
+        },
         "articles_rows": rows,
         "log_errors": int(stats.get("log_count/ERROR", 0)),
         "error_lines": error_lines(log_file),
         "scrapy_elapsed_seconds": stats.get("elapsed_time_seconds"),
-        "scrapy_memusage_max_mb": round(stats["memusage/max"] / 2**20, 1) if "memusage/max" in stats else None,
+        "scrapy_memusage_max_mb": round(stats["memusage/max"] / 2**20, 1)
+        if "memusage/max" in stats
+        else None,
         "finish_reason": stats.get("finish_reason"),
     }
 
@@ -329,7 +346,9 @@ def scratch_postgres(admin_url: str) -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
         admin.dispose()
-        raise BenchFailed(f"PostgreSQL not reachable at {admin_url} ({exc.orig}); use --skip-postgres") from exc
+        raise BenchFailed(
+            f"PostgreSQL not reachable at {admin_url} ({exc.orig}); use --skip-postgres"
+        ) from exc
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -357,8 +376,12 @@ def table_rows(phases: Sequence[Phase]) -> list[dict[str, Any]]:
             "seconds": round(p.seconds, 2),
             "pages_per_s": round(p.pages_per_s, 2),
             "peak_rss_mb": round(p.peak_rss_mb, 1),
-            "speed_ratio": round(p.pages_per_s / reference.pages_per_s, 3) if reference.pages_per_s else None,
-            "memory_ratio": round(p.peak_rss_mb / reference.peak_rss_mb, 3) if reference.peak_rss_mb else None,
+            "speed_ratio": round(p.pages_per_s / reference.pages_per_s, 3)
+            if reference.pages_per_s
+            else None,
+            "memory_ratio": round(p.peak_rss_mb / reference.peak_rss_mb, 3)
+            if reference.peak_rss_mb
+            else None,
             **p.details,
         }
         for p in phases
@@ -383,7 +406,9 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
 
     def line(values: Sequence[str]) -> str:
         first = values[0].ljust(widths[0])
-        return " | ".join([first, *(v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))])
+        return " | ".join(
+            [first, *(v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True))]
+        )
 
     print(line(header))
     print("-+-".join("-" * w for w in widths))
@@ -395,7 +420,8 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
     reference = rows[0]
     print(
         f"\nreference: {reference['pages_with_text']} of {reference['pages']} pages gave text;"
-        f" extraction {reference['extract_seconds']:.1f} s, page reads {reference['read_seconds']:.2f} s"
+        f" extraction {reference['extract_seconds']:.1f} s,"
+        f" page reads {reference['read_seconds']:.2f} s"
     )
     for r in rows[1:]:
         print(f"{r['phase']}:")
@@ -406,8 +432,9 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         )
         extra = f"; fetch failures {_counts(r['fetch_failed'])}" if r["fetch_failed"] else ""
         print(
-            f"  Scrapy: elapsed {r['scrapy_elapsed_seconds']} s, memusage/max"
-            f" {r['scrapy_memusage_max_mb']} MB, finish {r['finish_reason']};"
+            f"  Scrapy: elapsed {r['scrapy_elapsed_seconds']:.1f} s (start-up excluded),"
+            f" memusage/max {r['scrapy_memusage_max_mb']} MB (sampled every 60 s: misses the"
+            f" peak of a short crawl), finish {r['finish_reason']};"
             f" ERROR log lines {r['log_errors']}{extra}"
         )
         for error in r["error_lines"]:
@@ -423,32 +450,59 @@ def _counts(counts: dict[str, Any]) -> str:
 
 def run_all(args: argparse.Namespace, work: Path) -> list[Phase]:
     site, distinct = build_site(work / "site", args.pages)
-    logger.info("page set: %d pages from %d distinct corpus pages in %s", args.pages, distinct, site)
+    logger.info(
+        "page set: %d pages from %d distinct corpus pages in %s", args.pages, distinct, site
+    )
     logger.info("phase 1/4: reference loop")
     phases = [run_reference(site / "p", args.pages, work)]
     with site_server(site) as base_url:
         urls = write_url_list(work / "urls.txt", base_url, args.pages)
         sqlite_url = f"sqlite:///{work / 'bench.sqlite3'}"
         logger.info("phase 2/4: crawl into SQLite")
-        phases.append(run_crawl("crawl → SQLite", urls, sqlite_url, work, first=True))
+        phases.append(
+            run_crawl("crawl → SQLite", "crawl-sqlite", urls, sqlite_url, work, first=True)
+        )
         logger.info("phase 3/4: re-crawl into the same SQLite file")
-        phases.append(run_crawl("re-crawl → SQLite (nothing new)", urls, sqlite_url, work, first=False))
+        phases.append(
+            run_crawl(
+                "re-crawl → SQLite (nothing new)",
+                "recrawl-sqlite",
+                urls,
+                sqlite_url,
+                work,
+                first=False,
+            )
+        )
         if not args.skip_postgres:
             logger.info("phase 4/4: crawl into PostgreSQL")
             with scratch_postgres(args.postgres_admin_url) as pg_url:
-                phases.append(run_crawl("crawl → PostgreSQL", urls, pg_url, work, first=True))
+                phases.append(
+                    run_crawl(
+                        "crawl → PostgreSQL", "crawl-postgres", urls, pg_url, work, first=True
+                    )
+                )
     return phases
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES, help=f"page set size (default {DEFAULT_PAGES})")
-    parser.add_argument("--skip-postgres", action="store_true", help="leave out the PostgreSQL crawl")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--pages", type=int, default=DEFAULT_PAGES, help=f"page set size (default {DEFAULT_PAGES})"
+    )
+    parser.add_argument(
+        "--skip-postgres", action="store_true", help="leave out the PostgreSQL crawl"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures to FILE")
-    parser.add_argument("--postgres-admin-url", default=PG_ADMIN_URL, help=f"default {PG_ADMIN_URL}")
+    parser.add_argument(
+        "--postgres-admin-url", default=PG_ADMIN_URL, help=f"default {PG_ADMIN_URL}"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, stats)")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--reference-child", nargs=3, metavar=("DIR", "N", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reference-child", nargs=3, metavar=("DIR", "N", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.pages < 1:
         parser.error("--pages must be at least 1")
@@ -461,7 +515,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         pages_dir, n, out = args.reference_child
         reference_child(Path(pages_dir), int(n), Path(out))
         return 0
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s"
+    )
     work = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
     try:
         phases = run_all(args, work)
@@ -485,7 +541,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table(rows)
     print_details(rows)
     if args.json:
-        payload = {"pages": args.pages, "cpus": os.cpu_count(), "server": "separate process", "phases": rows}
+        payload = {
+            "pages": args.pages,
+            "cpus": os.cpu_count(),
+            "server": "separate process",
+            "phases": rows,
+        }
         args.json.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     return 0
 

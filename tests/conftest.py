@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("INGEST_SHARED_DIR", REPO_ROOT.parent / "shared"))
+SEED_LINES = (SHARED / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 SITES = FIXTURES / "sites"
 EXPECTED = FIXTURES / "expected"
@@ -41,14 +44,16 @@ def kurdistan24_site() -> Iterator[SiteServer]:
         yield server
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'ingest.sqlite3'}"
+@contextmanager
+def fresh_database(kind: str, directory: Path) -> Iterator[str]:
+    """Yield the URL of a new, empty database of ``kind`` ("sqlite" or "postgresql").
 
-
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards. Fails (never skips) without a server."""
+    PostgreSQL gets a database of its own, dropped afterwards; without a server the test
+    fails, never skips: the PostgreSQL path is as much the product as SQLite.
+    """
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / f'ingest-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
     name = f"ingest_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -62,6 +67,18 @@ def postgresql_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_database("sqlite", tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def postgresql_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_database("postgresql", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -100,7 +100,9 @@ def load_corpus(path: Path) -> list[CorpusPage]:
     pages = []
     for page_id, entry in truth.items():
         body = gzip.decompress((path / "html" / f"{page_id}.html.gz").read_bytes())
-        pages.append(CorpusPage(page_id, entry.get("url", ""), entry.get("articleBody") or "", body))
+        pages.append(
+            CorpusPage(page_id, entry.get("url", ""), entry.get("articleBody") or "", body)
+        )
     return pages
 
 
@@ -113,7 +115,9 @@ def tokenize(text: str) -> list[str]:
 
 def shingles(tokens: Sequence[str], n: int = SHINGLE_N) -> list[tuple[str, ...]]:
     """The benchmark's n-grams: a text shorter than n tokens is one (short) shingle."""
-    return [tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]]
+    return [
+        tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +198,11 @@ def our_text(body: bytes, url: str) -> Ours:
         return Ours(status="unparseable")
     if extracted is None:
         return Ours(status="no_article_body")
-    rules = BoilerplateRules(profile.boilerplate, profile.comment_markers) if profile else BoilerplateRules()
+    rules = (
+        BoilerplateRules(profile.boilerplate, profile.comment_markers)
+        if profile
+        else BoilerplateRules()
+    )
     lines = list(extracted.lines)
     deduped = dedupe_paragraphs(lines)
     section = extracted.section or (profile.section_from_url(url) if profile else None)
@@ -322,17 +330,27 @@ def print_report(
     include_comments: bool,
     seconds: float,
 ) -> None:
-    ref_label = "trafilatura.extract(html)" + ("" if include_comments else ", include_comments=False")
+    ref_label = "trafilatura.extract(html)" + (
+        "" if include_comments else ", include_comments=False"
+    )
     print(f"Extraction quality on {len(results)} pages of {CORPUS_NAME} ({seconds:.1f} s)")
     print("token bag, case-sensitive \\w+, mean of per-page values:")
     print(f"  reference  {_fmt(mean_score([r.ref for r in results]))}   [{ref_label}]")
-    print(f"  ours       {_fmt(mean_score([r.ours for r in results]))}   [extract → dedupe → boilerplate]")
-    print("benchmark-style (4-token shingles, empty predictions out of mean P, F1 of mean P and R):")
+    print(
+        f"  ours       {_fmt(mean_score([r.ours for r in results]))}"
+        "   [extract → dedupe → boilerplate]"
+    )
+    print(
+        "benchmark-style (4-token shingles, empty predictions out of mean P, F1 of mean P and R):"
+    )
     print(f"  reference  {_fmt(benchmark_style([(ref, truth) for ref, _, truth in texts]))}")
     print(f"  ours       {_fmt(benchmark_style([(ours, truth) for _, ours, truth in texts]))}")
     better = sum(r.delta > WORSE_MARGIN for r in results)
     worse = sorted((r for r in results if r.delta < -WORSE_MARGIN), key=lambda r: r.delta)
-    print(f"ours better by > {WORSE_MARGIN} F1 on {better} pages; worse by > {WORSE_MARGIN} on {len(worse)} pages")
+    print(
+        f"ours better by > {WORSE_MARGIN} F1 on {better} pages;"
+        f" worse by > {WORSE_MARGIN} on {len(worse)} pages"
+    )
     statuses = Counter(r.status for r in results if r.status != "ok")
     if statuses:
         listed = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
@@ -369,7 +387,9 @@ def write_json(path: Path, results: Sequence[PageResult], include_comments: bool
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.eval", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.eval", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write per-page scores to FILE")
     parser.add_argument(
         "--ref-no-comments",
@@ -383,7 +403,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def configure_logging(verbose: bool) -> None:
     """Our diagnostics at INFO; trafilatura's per-page warnings only with ``-v``."""
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
     )
     if not verbose:
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -398,10 +419,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     results, texts = [], []
     for page in pages:
-        result, ref, ours = compare_page(page, include_comments=include_comments, min_chars=min_chars)
+        result, ref, ours = compare_page(
+            page, include_comments=include_comments, min_chars=min_chars
+        )
         results.append(result)
         texts.append((ref, ours, page.truth))
-    print_report(results, texts, include_comments=include_comments, seconds=time.perf_counter() - started)
+    print_report(
+        results, texts, include_comments=include_comments, seconds=time.perf_counter() - started
+    )
     if args.json:
         write_json(args.json, results, include_comments)
         logger.info("per-page scores written to %s", args.json)

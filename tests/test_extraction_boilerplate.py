@@ -6,9 +6,7 @@ from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.sources import RUDAW
 
-from tests.conftest import REPO_ROOT
-
-SEED = (REPO_ROOT.parent / "shared" / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
+from tests.conftest import SEED_LINES as SEED
 RUDAW_RULES = BoilerplateRules(RUDAW.boilerplate, RUDAW.comment_markers)
 GENERIC = BoilerplateRules()
 BODY = [

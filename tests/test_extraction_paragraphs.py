@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from ingest.extraction.paragraphs import dedupe_paragraphs
 
-from tests.conftest import REPO_ROOT
-
-SEED = (REPO_ROOT.parent / "shared" / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
+from tests.conftest import SEED_LINES as SEED
 
 A = "The US military struck a base belonging to the pro-Iran Popular Mobilization Forces late Tuesday."
 B = "“Such serious violations can undermine all efforts,” the statement said."

@@ -1,0 +1,200 @@
+"""The ``ingest`` command end to end, on archives filled by real crawls (SQLite and PostgreSQL).
+
+Each backend's archive is crawled twice from a copy of the fixture site; between the two
+crawls the golden article is edited, so the revision path is real too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from ingest.records import ARTICLE_FIELDS
+from ingest.storage import migrate
+
+from tests.conftest import REPO_ROOT, SITES, fresh_database, run_crawl
+from tests.site_server import SiteServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+INGEST = str(Path(sys.executable).parent / "ingest")
+GOLDEN = "english/middleeast/iraq/240720241.html"
+EDITED_PARAGRAPH = "The strike comes as Iraq and the United States are discussing the future of the coalition’s mission in the country."
+NEW_PARAGRAPH = "The strike comes as Iraq and the United States hold a fourth round of talks on the coalition’s mission."
+
+
+def ingest(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [INGEST, "--db", db, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def ingest_json(db: str, *args: str) -> Any:
+    done = ingest(db, *args, "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def archive(request, tmp_path_factory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("archive")
+    site = directory / "site"
+    shutil.copytree(SITES / "rudaw", site)
+    with fresh_database(request.param, directory) as url, SiteServer(site) as server:
+        first = run_crawl("rudaw", directory, url, f"base_url={server.url}")
+        assert first.returncode == 0, first.log[-2000:]
+        page = site / GOLDEN
+        html = page.read_text(encoding="utf-8")
+        assert EDITED_PARAGRAPH in html
+        page.write_text(html.replace(EDITED_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
+        second = run_crawl("rudaw", directory, url, f"base_url={server.url}")
+        assert second.returncode == 0, second.log[-2000:]
+        yield url
+
+
+def _golden_id(db: str) -> int:
+    hits = ingest_json(db, "search", "Babil PMF")
+    return next(h["id"] for h in hits if h["canonical_url"].endswith("/240720241"))
+
+
+def test_search_ranks_and_highlights(archive):
+    hits = ingest_json(archive, "search", "Babil")
+    assert hits[0]["canonical_url"].endswith("/240720241")
+    assert "[Babil]" in hits[0]["snippet"]
+    assert set(hits[0]) >= {"id", "title", "published_at", "site", "edition", "url", "canonical_url", "snippet"}
+
+
+def test_search_phrase_and_not(archive):
+    phrase = {h["canonical_url"] for h in ingest_json(archive, "search", '"global coalition"')}
+    assert any(u.endswith("/240720241") for u in phrase)
+    excluded = {h["canonical_url"] for h in ingest_json(archive, "search", "coalition -Babil")}
+    assert not any(u.endswith("/240720241") for u in excluded)
+    either = {h["canonical_url"] for h in ingest_json(archive, "search", "Babil OR Basra")}
+    assert len(either) >= 2
+
+
+def test_search_sorani_with_spelling_variants(archive):
+    sorani = ingest_json(archive, "list", "--edition", "sorani", "--limit", "1")[0]
+    word = max(sorani["title"].split(), key=len)
+    variant = word.replace("ی", "ي").replace("ک", "ك")
+    hits = ingest_json(archive, "search", variant, "--language", sorani["language"])
+    assert sorani["id"] in {h["id"] for h in hits}
+    assert all(h["language"] == sorani["language"] for h in hits)
+
+
+def test_search_filters(archive):
+    assert ingest_json(archive, "search", "Babil", "--edition", "sorani") == []
+    assert ingest_json(archive, "search", "Babil", "--since", "2024-07-25") == []
+    assert ingest_json(archive, "search", "Babil", "--until", "2024-07-24")
+    assert ingest_json(archive, "search", "Babil", "--section", "iraq")
+
+
+def test_list_is_newest_first_and_filters_by_author(archive):
+    listed = ingest_json(archive, "list", "--limit", "100")
+    dates = [a["published_at"] for a in listed if a["published_at"]]
+    assert dates == sorted(dates, reverse=True)
+    opinion = ingest_json(archive, "list", "--section", "opinion")
+    assert opinion
+    article = ingest_json(archive, "show", str(opinion[0]["id"]))
+    surname = article["authors"][0].split()[-1].lower()
+    assert opinion[0]["id"] in {a["id"] for a in ingest_json(archive, "list", "--author", surname)}
+
+
+def test_show_by_id_and_url_with_every_field(archive):
+    article_id = _golden_id(archive)
+    by_id = ingest_json(archive, "show", str(article_id))
+    assert set(ARTICLE_FIELDS) <= set(by_id)
+    by_url = ingest_json(archive, "show", by_id["canonical_url"])
+    assert by_url == by_id
+
+
+def test_show_history_has_the_previous_version_and_its_diff(archive):
+    article_id = _golden_id(archive)
+    shown = ingest_json(archive, "show", str(article_id), "--history")
+    assert NEW_PARAGRAPH in shown["text"]
+    assert len(shown["revisions"]) == 1
+    assert EDITED_PARAGRAPH in shown["revisions"][0]["text"]
+    table = ingest(archive, "show", str(article_id), "--history")
+    assert f"- {EDITED_PARAGRAPH}" in table.stdout
+    assert f"+ {NEW_PARAGRAPH}" in table.stdout
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_every_article_every_field(archive, tmp_path, fmt):
+    total = len(ingest_json(archive, "list", "--limit", "1000"))
+    output = tmp_path / f"out.{fmt}"
+    done = ingest(archive, "export", "--format", fmt, "--output", str(output))
+    assert done.returncode == 0, done.stderr
+    assert f"exported {total} articles" in done.stderr
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+        assert len(rows) == total
+        assert list(rows[0]) == list(ARTICLE_FIELDS)
+    elif fmt == "csv":
+        import csv
+
+        with output.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == total
+        assert json.loads(rows[0]["authors"]) is not None
+    else:
+        table = pq.read_table(output)
+        assert table.num_rows == total
+        assert table.column_names == list(ARTICLE_FIELDS)
+
+
+def test_export_to_stdout_with_filters(archive):
+    done = ingest(archive, "export", "--edition", "english", "--format", "jsonl", "--output", "-")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert rows and all(r["edition"] == "english" for r in rows)
+
+
+def test_stats_and_runs(archive):
+    stats = ingest_json(archive, "stats")
+    assert stats["articles"] == sum(n for _site, n in stats["by_site"])
+    assert 0 < stats["coverage"]["published_at"] <= 1
+    runs = ingest_json(archive, "runs")
+    assert [r["articles_updated"] for r in runs] == [1, 0]
+    assert runs[1]["articles_new"] == stats["articles"]
+    assert ingest(archive, "stats").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("list", "--since", "yesterday"), "bad date"),
+        (("list", "--site", "nosuchsite"), "unknown site"),
+        (("search", "-Babil"), "not excluded"),
+        (("search", "(Babil"), "parentheses"),
+        (("show", "999999"), "no article"),
+        (("runs", "--last", "0"), "positive"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(archive, args, message):
+    done = ingest(archive, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_and_outdated_databases_are_clear_errors(tmp_path):
+    missing = ingest(f"sqlite:///{tmp_path / 'nothing.sqlite3'}", "list")
+    assert missing.returncode == 2
+    assert "no archive" in missing.stderr
+    behind = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate.upgrade(behind, "abf18f568f14")
+    done = ingest(behind, "search", "x")
+    assert done.returncode == 2
+    assert "behind its migrations" in done.stderr
+    assert ingest(behind, "db", "upgrade").returncode == 0
+    assert ingest(behind, "db", "check").returncode == 0

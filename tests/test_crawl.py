@@ -1,0 +1,123 @@
+"""End to end: a real ``scrapy crawl rudaw`` against the fixture site, into SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from ingest.storage.models import Article, CrawlRun
+from ingest.storage.session import make_engine, make_sessionmaker
+
+from tests.conftest import SEED_LINES, expected_articles, fresh_database, not_articles, run_crawl
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tests.conftest import CrawlResult
+
+
+class Crawled:
+    """Two crawls of the same site into one fresh database, and what they left there."""
+
+    def __init__(self, url: str, first: CrawlResult, second: CrawlResult, requests: list[str]) -> None:
+        self.url = url
+        self.first = first
+        self.second = second
+        self.requests = requests
+        engine = make_engine(url)
+        with make_sessionmaker(engine)() as session:
+            self.articles = {urlsplit(a.canonical_url).path: a for a in session.scalars(select(Article))}
+            self.count = session.scalar(select(func.count()).select_from(Article))
+            self.runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def crawled(request, rudaw_site, tmp_path_factory) -> Iterator[Crawled]:
+    directory = tmp_path_factory.mktemp("crawl")
+    with fresh_database(request.param, directory) as url:
+        rudaw_site.requests.clear()
+        first = run_crawl("rudaw", directory, url, f"base_url={rudaw_site.url}")
+        second = run_crawl("rudaw", directory, url, f"base_url={rudaw_site.url}")
+        yield Crawled(url, first, second, list(rudaw_site.requests))
+
+
+def test_crawl_finishes_cleanly(crawled):
+    for run in (crawled.first, crawled.second):
+        assert run.returncode == 0, run.log[-3000:]
+        assert run.stats["finish_reason"] == "finished"
+        assert "Traceback" not in run.log
+
+
+def test_every_fixture_article_is_stored_once(crawled):
+    expected = {urlsplit(a["canonical_url"]).path for a in expected_articles("rudaw").values()}
+    assert set(crawled.articles) == expected
+    assert crawled.count == len(expected)
+
+
+def test_golden_article_is_stored_clean(crawled):
+    article = crawled.articles["/english/middleeast/iraq/240720241"]
+    assert article.text == "\n".join(SEED_LINES[2:24])
+    assert article.section == "Iraq"
+    assert article.image_caption == SEED_LINES[1]
+    assert article.title == "Iraq condemns US strikes on PMF base in Babil"
+    assert article.language == "en"
+    assert article.edition == "english"
+    assert article.published_at is not None
+    assert article.published_at.utcoffset().total_seconds() == 0
+    assert article.published_at.isoformat() == "2024-07-24T11:05:00+00:00"
+    assert article.lead == SEED_LINES[2]
+
+
+@pytest.mark.parametrize("field", ["title", "section", "language", "edition", "authors", "image_caption", "text"])
+def test_stored_fields_match_the_expected_ones(crawled, field):
+    for data in expected_articles("rudaw").values():
+        article = crawled.articles[urlsplit(data["canonical_url"]).path]
+        assert getattr(article, field) == data[field], data["url_path"]
+
+
+def test_non_article_pages_are_never_stored(crawled):
+    stored_paths = {urlsplit(a.url).path for a in crawled.articles.values()}
+    assert not stored_paths & {p.split("?")[0] for p in not_articles("rudaw")}
+
+
+def test_robots_txt_is_obeyed(crawled):
+    assert not [r for r in crawled.requests if r.startswith("/english/search")]
+
+
+def test_second_crawl_adds_and_changes_nothing(crawled):
+    stats = crawled.second.stats
+    assert stats.get("ingest/store/new", 0) == 0
+    assert stats.get("ingest/store/updated", 0) == 0
+    assert stats.get("ingest/store/unchanged", 0) >= len(expected_articles("rudaw"))
+
+
+def test_failures_are_counted_not_fatal(crawled):
+    stats: dict[str, Any] = crawled.first.stats
+    assert stats.get("ingest/fetch/failed/http_500", 0) >= 1
+    assert stats.get("ingest/fetch/failed/http_404", 0) >= 1
+    assert stats.get("ingest/fetch/failed/timeout", 0) >= 1
+    dropped = {k for k in stats if k.startswith("item_dropped_reasons_count/")}
+    assert dropped & {"item_dropped_reasons_count/TooShort", "item_dropped_reasons_count/NoArticleBody"}
+
+
+def test_every_discovery_source_found_articles(crawled):
+    stats = crawled.first.stats
+    for source in ("sitemap", "feed", "listing"):
+        assert stats.get(f"ingest/discover/{source}/articles", 0) > 0, source
+    assert stats.get("ingest/discover/feed/empty", 0) >= 1
+    assert stats.get("ingest/discover/feed/broken", 0) + stats.get("ingest/discover/feed/empty", 0) >= 2
+
+
+def test_crawl_runs_are_recorded(crawled):
+    assert len(crawled.runs) == 2
+    first, second = crawled.runs
+    assert first.finish_reason == "finished"
+    assert first.articles_new == len(expected_articles("rudaw"))
+    assert second.articles_new == 0
+    assert second.articles_unchanged == first.articles_new
+    assert first.pages_fetched >= first.articles_new
+    assert first.items_dropped
