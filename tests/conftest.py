@@ -87,6 +87,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+def project_settings(**overrides: Any) -> dict[str, Any]:
+    """Return the project's own settings (not Scrapy's defaults) for ``get_crawler``."""
+    import settings.base
+
+    values = {k: v for k, v in vars(settings.base).items() if k.isupper()}
+    values.update(overrides)
+    return values
+
+
 @dataclass
 class CrawlResult:
     returncode: int

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy.exceptions import DropItem
-from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
@@ -30,7 +29,7 @@ from ingest.pipelines import (
 from ingest.sources import PROFILES
 from ingest.spiders.urls import UrlsSpider
 
-from tests.conftest import SEED_LINES, SITES, expected_articles, not_articles
+from tests.conftest import SEED_LINES, SITES, expected_articles, not_articles, project_settings
 
 STAGES = (ExtractPipeline, DedupeParagraphsPipeline, BoilerplatePipeline, ValidatePipeline)
 FIELDS = (
@@ -49,14 +48,8 @@ FIELDS = (
 )
 
 
-def _crawler_settings() -> Settings:
-    settings = Settings()
-    settings.setmodule("settings.base", priority="project")
-    return settings
-
-
 def _stages() -> list[Any]:
-    crawler = get_crawler(UrlsSpider, _crawler_settings().copy_to_dict())
+    crawler = get_crawler(UrlsSpider, project_settings())
     return [build_from_crawler(stage, crawler) for stage in STAGES]
 
 

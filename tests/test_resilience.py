@@ -1,0 +1,109 @@
+"""Failures that must not cost a run or data: the database going away, a crawl killed half-way."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
+
+from ingest.items import ArticleItem
+from ingest.pipelines import StoreFailed, StorePipeline
+from ingest.storage.models import Article, CrawlRun
+from ingest.storage.session import make_engine, make_sessionmaker
+from ingest.spiders.urls import UrlsSpider
+
+from tests.conftest import POSTGRES_ADMIN_URL, REPO_ROOT, SCRAPY, project_settings, run_crawl
+
+
+def _item(number: int) -> ArticleItem:
+    return ArticleItem(
+        url=f"https://example.org/news/{number}",
+        canonical_url=f"https://example.org/news/{number}",
+        site="example",
+        edition=None,
+        language="en",
+        section="World",
+        title=f"Story {number}",
+        text="A paragraph long enough to be an article body. " * 10,
+        fetched_at=datetime.now(UTC),
+    )
+
+
+def _store_pipeline(url: str) -> StorePipeline:
+    crawler = get_crawler(UrlsSpider, project_settings(INGEST_DATABASE_URL=url))
+    pipeline = build_from_crawler(StorePipeline, crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def _count(url: str) -> int:
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        count = session.scalar(select(func.count()).select_from(Article)) or 0
+    engine.dispose()
+    return count
+
+
+def test_store_survives_dropped_connections_and_reports_a_lost_database(postgresql_url):
+    pipeline = _store_pipeline(postgresql_url)
+    pipeline.process_item(_item(1))
+    database = postgresql_url.rsplit("/", 1)[1]
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        # The server restarts, or a DBA kills our sessions: the next write reconnects.
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+            {"d": database},
+        )
+    pipeline.process_item(_item(2))
+    assert _count(postgresql_url) == 2
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+        # The database is gone for good: the item is dropped with a reason, nothing crashes.
+        with pytest.raises(StoreFailed):
+            pipeline.process_item(_item(3))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    pipeline.close_spider()
+
+
+def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path, sqlite_url):
+    command = [
+        SCRAPY, "crawl", "rudaw", "-a", f"base_url={rudaw_site.url}",
+        "-s", f"INGEST_DATABASE_URL={sqlite_url}", "-s", "CONCURRENT_REQUESTS=1",
+        "-s", "DOWNLOAD_DELAY=0.3", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=0",
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "INGEST_DATABASE_URL"}
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if _count(sqlite_url) >= 1:
+                    break
+            except OperationalError:
+                pass  # the crawl has not created the schema yet
+            time.sleep(0.2)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    stored = _count(sqlite_url)
+    assert stored >= 1
+    engine = make_engine(sqlite_url)
+    with make_sessionmaker(engine)() as session:
+        assert all(a.text and a.title for a in session.scalars(select(Article)))
+        run = session.scalars(select(CrawlRun)).one()
+        assert run.finished_at is None  # killed: shown as "running or killed"
+    engine.dispose()
+    again = run_crawl("rudaw", tmp_path, sqlite_url, f"base_url={rudaw_site.url}")
+    assert again.returncode == 0
+    assert again.stats.get("ingest/store/new", 0) + stored == _count(sqlite_url)
+    assert _count(sqlite_url) > stored
