@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import itertools
 import json
 import shutil
 import sys
@@ -70,7 +71,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ingest", description="Query and manage the news archive.")
     parser.add_argument("--db", metavar="URL", help="database URL (default: INGEST_DATABASE_URL)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     search = sub.add_parser("search", help="full-text search, best matches first")
     search.add_argument("query", help='words, "a phrase", OR, NOT word or -word, parentheses')
@@ -85,14 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="one article in full")
     show.add_argument("key", metavar="ID|URL")
-    show.add_argument("--history", action="store_true", help="list its earlier versions and what changed")
+    show.add_argument(
+        "--history", action="store_true", help="list its earlier versions and what changed"
+    )
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
 
     export = sub.add_parser("export", help="stream articles to a file, every field")
     _add_filters(export)
     export.add_argument("--format", choices=FORMATS, default="jsonl")
-    export.add_argument("--output", "-o", required=True, metavar="FILE", help="a path, or - for stdout")
+    export.add_argument(
+        "--output", "-o", required=True, metavar="FILE", help="a path, or - for stdout"
+    )
     export.set_defaults(func=cmd_export)
 
     stats = sub.add_parser("stats", help="what the archive holds, and the last crawl runs")
@@ -112,12 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", help=f"site profile key ({', '.join(PROFILES)})")
-    parser.add_argument("--edition", help="edition key: english, sorani, kurmanci, arabic, turkish, …")
+    parser.add_argument(
+        "--edition", help="edition key: english, sorani, kurmanci, arabic, turkish, …"
+    )
     parser.add_argument("--language", help="language code: en, ckb, ar, ku, tr, …")
     parser.add_argument("--section", help='section label, any case: "Iraq"')
     parser.add_argument("--author", help="part of an author's name, any case")
-    parser.add_argument("--since", type=_date_arg, help="published on or after (YYYY-MM-DD or ISO time; UTC)")
-    parser.add_argument("--until", type=_until_arg, help="published on or before (YYYY-MM-DD: that whole day)")
+    parser.add_argument(
+        "--since", type=_date_arg, help="published on or after (YYYY-MM-DD or ISO time; UTC)"
+    )
+    parser.add_argument(
+        "--until", type=_until_arg, help="published on or before (YYYY-MM-DD: that whole day)"
+    )
 
 
 def _add_limit_json(parser: argparse.ArgumentParser) -> None:
@@ -134,7 +147,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = queries.search(session, args.query, filters, limit=args.limit)
         if args.json:
             _print_json(
-                [{**_brief(h.article), "rank": round(h.rank, 6), "snippet": h.snippet} for h in hits]
+                [
+                    {**_brief(h.article), "rank": round(h.rank, 6), "snippet": h.snippet}
+                    for h in hits
+                ]
             )
             return 0
         if not hits:
@@ -143,7 +159,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         for number, hit in enumerate(hits, 1):
             article = hit.article
             print(_bold(f"{number}. {article.title}"))
-            print(f"   {_date(article.published_at)} · {article.site}/{article.edition or '-'} · {article.canonical_url}")
+            print(
+                f"   {_date(article.published_at)} · {article.site}/{article.edition or '-'} · {article.canonical_url}"
+            )
             print(f"   {_highlight(hit.snippet)}\n")
     return 0
 
@@ -155,7 +173,13 @@ def cmd_list(args: argparse.Namespace) -> int:
             _print_json([_brief(a) for a in articles])
             return 0
         rows = [
-            (str(a.id), _date(a.published_at), f"{a.site}/{a.edition or '-'}", a.section or "-", a.title)
+            (
+                str(a.id),
+                _date(a.published_at),
+                f"{a.site}/{a.edition or '-'}",
+                a.section or "-",
+                a.title,
+            )
             for a in articles
         ]
         _print_table(("id", "published", "site/edition", "section", "title"), rows)
@@ -206,8 +230,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report = {
             "articles": total,
             "by_site": [list(r) for r in queries.count_by(session, Article.site)],
-            "by_edition": [list(r) for r in queries.count_by(session, Article.site, Article.edition)],
-            "by_section": [list(r) for r in queries.count_by(session, Article.site, Article.section)],
+            "by_edition": [
+                list(r) for r in queries.count_by(session, Article.site, Article.edition)
+            ],
+            "by_section": [
+                list(r) for r in queries.count_by(session, Article.site, Article.section)
+            ],
             "by_day": [list(r) for r in queries.articles_per_day(session, days=14)],
             "coverage": queries.field_coverage(session),
             "last_runs": [records.run_record(r) for r in queries.crawl_runs(session, last=5)],
@@ -216,7 +244,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         _print_json(report)
         return 0
     print(_bold(f"{total} articles"))
-    for title, key in (("site", "by_site"), ("site / edition", "by_edition"), ("site / section", "by_section")):
+    for title, key in (
+        ("site", "by_site"),
+        ("site / edition", "by_edition"),
+        ("site / section", "by_section"),
+    ):
         print(f"\nper {title}:")
         for *values, count in report[key][:15]:
             print(f"  {' / '.join(str(v) if v is not None else '-' for v in values):40} {count:>8}")
@@ -274,9 +306,9 @@ def _default_database_url() -> str:
 
 def _require_database_file(url: str) -> None:
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        if not Path(parsed.database).expanduser().is_file():
-            raise UsageError(f"no archive at {parsed.database}: run a crawl or `ingest db upgrade` first")
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:" and not Path(database).expanduser().is_file():
+        raise UsageError(f"no archive at {database}: run a crawl or `ingest db upgrade` first")
 
 
 class _session:
@@ -322,7 +354,9 @@ def _parse_when(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"bad date {value!r}: use YYYY-MM-DD or an ISO 8601 time") from None
+        raise argparse.ArgumentTypeError(
+            f"bad date {value!r}: use YYYY-MM-DD or an ISO 8601 time"
+        ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -366,7 +400,7 @@ def _print_history(article: Article, history: list[Any]) -> None:
         return
     print(_bold(f"\n{len(history)} earlier version(s):"))
     versions = [*history, article]
-    for older, newer in zip(versions, versions[1:], strict=False):
+    for older, newer in itertools.pairwise(versions):
         print(f"\n— version seen until {_date(older.seen_at)}, replaced {_date(older.replaced_at)}")
         if older.title != newer.title:
             print(f"  title: {older.title!r} → {newer.title!r}")
@@ -391,7 +425,19 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
         for r in runs
     ]
     if rows:
-        _print_table(("id", "spider", "started (UTC)", "finish", "pages", "new/upd/same", "dropped", "errors"), rows)
+        _print_table(
+            (
+                "id",
+                "spider",
+                "started (UTC)",
+                "finish",
+                "pages",
+                "new/upd/same",
+                "dropped",
+                "errors",
+            ),
+            rows,
+        )
 
 
 def _print_table(header: Sequence[str], rows: list[Sequence[str]]) -> None:
@@ -403,7 +449,10 @@ def _print_table(header: Sequence[str], rows: list[Sequence[str]]) -> None:
     # The last column takes what is left of the terminal and is cut to fit.
     widths[-1] = max(20, min(widths[-1], total - sum(widths[:-1]) - 2 * (len(widths) - 1)))
     for row in (header, *rows):
-        cells = [str(c) if len(str(c)) <= w else str(c)[: w - 1] + "…" for c, w in zip(row, widths, strict=True)]
+        cells = [
+            str(c) if len(str(c)) <= w else str(c)[: w - 1] + "…"
+            for c, w in zip(row, widths, strict=True)
+        ]
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
 
 

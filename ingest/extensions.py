@@ -16,9 +16,10 @@ from ingest.storage.repository import finish_crawl_run, start_crawl_run
 from ingest.storage.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -99,4 +100,6 @@ class StatsFileWriter:
         stats: dict[str, Any] = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")
+        self.path.write_text(
+            json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8"
+        )

@@ -7,7 +7,11 @@ the ``item_dropped_reasons_count/<Class>`` stats.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -17,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.decode import decode_html
-from ingest.extraction.extract import extract_article
+from ingest.extraction.extract import Extracted, extract_article
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
 from ingest.sources import PROFILES, SiteProfile
@@ -26,8 +30,9 @@ from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -86,31 +91,73 @@ class _Stage:
         return cls(crawler)
 
 
-class ExtractPipeline(_Stage):
-    """``PageItem`` → ``ArticleItem``: decode, extract text and metadata, fill in from the profile."""
+def extract_page(
+    body: bytes, content_type: str | None, url: str, profile: SiteProfile | None
+) -> Extracted | None:
+    """Decode and extract one page; a top-level function so worker processes can run it."""
+    return extract_article(
+        decode_html(body, content_type),
+        url,
+        prune_xpath=profile.prune_xpath if profile else (),
+        local_zone=profile.timezone if profile else "UTC",
+        title_suffix=profile.title_suffix if profile else "",
+    )
 
-    def process_item(self, item: Any) -> Any:
+
+class ExtractPipeline(_Stage):
+    """``PageItem`` → ``ArticleItem``: decode, extract text and metadata, fill in from the profile.
+
+    Settings: ``INGEST_EXTRACT_WORKERS``: extraction is CPU-bound and Scrapy runs in one
+    thread, so pages are extracted in this many worker processes while the crawl goes on
+    fetching (0: in the crawl's own thread).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.workers = crawler.settings.getint("INGEST_EXTRACT_WORKERS")
+        self.pool: ProcessPoolExecutor | None = None
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            # "spawn": a forked copy of a running Twisted reactor is not safe to use.
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    async def _extract(self, item: PageItem, profile: SiteProfile | None) -> Extracted | None:
+        if self.pool is None:
+            return extract_page(item.body, item.content_type, item.url, profile)
+        future = self.pool.submit(extract_page, item.body, item.content_type, item.url, profile)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # A worker died (killed by the OOM killer, a crash in lxml): start a new pool and
+            # do this page here, so one bad page costs one page, not the run.
+            logger.error("extraction worker died on %s; restarting the worker pool", item.url)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.open_spider()
+            return extract_page(item.body, item.content_type, item.url, profile)
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         content_type = (item.content_type or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
             raise NotHtml(f"{item.url} is {content_type}, not HTML")
-        rules = _rules(item.site)
-        profile = rules.profile
-        page = decode_html(item.body, item.content_type)
+        profile = _rules(item.site).profile
         try:
-            extracted = extract_article(
-                page,
-                item.url,
-                prune_xpath=profile.prune_xpath if profile else (),
-                local_zone=profile.timezone if profile else "UTC",
-                title_suffix=profile.title_suffix if profile else "",
-            )
+            extracted = await self._extract(item, profile)
         except ValueError as exc:
             raise UnparseableHtml(f"{item.url}: {exc}") from exc
         if extracted is None:
             raise NoArticleBody(f"no main text found on {item.url}")
-        edition = next((e for e in profile.editions if e.key == item.edition), None) if profile else None
+        edition = (
+            next((e for e in profile.editions if e.key == item.edition), None) if profile else None
+        )
         canonical = extracted.canonical_url
         if canonical and profile and profile.owns(canonical) and not profile.is_article(canonical):
             # A canonical link to a section or tag page is a template bug, not a merge order.
@@ -238,7 +285,9 @@ class StorePipeline(_Stage):
                 if attempt == 2:
                     logger.error("could not store %s: %s", item.url, exc.orig or exc)
                     raise StoreFailed(f"{item.url}: {type(exc.orig or exc).__name__}") from exc
-                logger.warning("database error storing %s, retrying once: %s", item.url, exc.orig or exc)
+                logger.warning(
+                    "database error storing %s, retrying once: %s", item.url, exc.orig or exc
+                )
         self.stats.inc_value(f"ingest/store/{outcome}")
         return item
 

@@ -26,7 +26,9 @@ def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Leave full-text search out of autogenerate: it is hand-written DDL the models can't express."""
     if type_ == "table" and name and name.startswith("articles_fts"):
         return False
-    return not (type_ in ("column", "index") and name in ("search_vector", "ix_articles_search_vector"))
+    return not (
+        type_ in ("column", "index") and name in ("search_vector", "ix_articles_search_vector")
+    )
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

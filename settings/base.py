@@ -37,6 +37,10 @@ EXTENSIONS = {
 # Where the final stats of a run go as JSON (off when empty): `-s INGEST_STATS_FILE=run.json`.
 INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")
 
+# Processes that extract pages while the crawl keeps fetching (extraction is CPU-bound and
+# Scrapy runs in one thread). 0 extracts in the crawl's own thread.
+INGEST_EXTRACT_WORKERS = int(os.environ.get("INGEST_EXTRACT_WORKERS", min(os.cpu_count() or 1, 4)))
+
 # Listing pages are followed this many links deep from a start listing (pagination included).
 INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,

@@ -113,7 +113,9 @@ def run_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: Any)
         command += ["-s", f"{name}={value}"]
     for arg in args:
         command += ["-a", arg]
-    env = {k: v for k, v in os.environ.items() if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT")
+    }
     done = subprocess.run(
         command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )

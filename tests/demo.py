@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
 from settings.base import INGEST_DATABASE_URL
-
 from tests.site_server import SiteServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +28,18 @@ def main() -> int:
         print(f"Serving the sample Rudaw site at {server.url}")
         print(f"Crawling it into {INGEST_DATABASE_URL}\n")
         crawl = [
-            str(Path(sys.executable).parent / "scrapy"), "crawl", "rudaw",
-            "-a", f"base_url={server.url}",
+            str(Path(sys.executable).parent / "scrapy"),
+            "crawl",
+            "rudaw",
+            "-a",
+            f"base_url={server.url}",
             # The sample site has one deliberately slow page; don't wait 30 s for it.
-            "-s", "DOWNLOAD_TIMEOUT=5", "-s", "RETRY_TIMES=0", "-s", "LOG_LEVEL=WARNING",
+            "-s",
+            "DOWNLOAD_TIMEOUT=5",
+            "-s",
+            "RETRY_TIMES=0",
+            "-s",
+            "LOG_LEVEL=WARNING",
         ]
         done = subprocess.run(crawl, cwd=REPO_ROOT, env=os.environ.copy(), check=False)
         if done.returncode != 0:
@@ -57,19 +64,30 @@ def _report() -> None:
         print("\nLatest titles:")
         latest = session.scalars(select(Article).order_by(Article.published_at.desc()).limit(5))
         for article in latest:
-            when = article.published_at.strftime("%Y-%m-%d %H:%M UTC") if article.published_at else "undated"
+            when = (
+                article.published_at.strftime("%Y-%m-%d %H:%M UTC")
+                if article.published_at
+                else "undated"
+            )
             print(f"  [{article.language}] {when}  {article.title}")
-        golden = session.scalars(select(Article).where(Article.canonical_url.like("%/240720241"))).first()
+        golden = session.scalars(
+            select(Article).where(Article.canonical_url.like("%/240720241"))
+        ).first()
         if golden is not None:
             print("\nOne cleaned article (the seed article, section, caption and body once):")
-            print(f"  title:   {golden.title}\n  section: {golden.section}\n  authors: {golden.authors}")
+            print(
+                f"  title:   {golden.title}\n  section: {golden.section}\n  authors: {golden.authors}"
+            )
             print(f"  caption: {golden.image_caption}")
             body = "\n".join(golden.text.split("\n")[:3])
-            print(textwrap.indent(body, "  | ") + f"\n  | … ({len(golden.text.splitlines())} paragraphs)")
+            print(
+                textwrap.indent(body, "  | ")
+                + f"\n  | … ({len(golden.text.splitlines())} paragraphs)"
+            )
     engine.dispose()
     database = INGEST_DATABASE_URL.removeprefix("sqlite:///")
     print("\nTry these queries:")
-    print(f"  sqlite3 {database} \"SELECT edition, count(*) FROM articles GROUP BY edition\"")
+    print(f'  sqlite3 {database} "SELECT edition, count(*) FROM articles GROUP BY edition"')
     print(f"  sqlite3 {database} \"SELECT title FROM articles WHERE text LIKE '%Peshmerga%'\"")
     print("  .venv/bin/ingest db current")
 

@@ -7,6 +7,7 @@ redirects, forced statuses, header overrides and slow paths (see tests/fixtures/
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -78,11 +79,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", {"Location": target})
             return
         if status := config.get("status", {}).get(path):
-            self._send(status, b"<html><body><h1>Error</h1></body></html>", {"Content-Type": "text/html"})
+            self._send(
+                status, b"<html><body><h1>Error</h1></body></html>", {"Content-Type": "text/html"}
+            )
             return
         file = self.site.resolve(self.path)
         if file is None:
-            self._send(HTTPStatus.NOT_FOUND, b"<html><body>Not found</body></html>", {"Content-Type": "text/html"})
+            self._send(
+                HTTPStatus.NOT_FOUND,
+                b"<html><body>Not found</body></html>",
+                {"Content-Type": "text/html"},
+            )
             return
         headers = {"Content-Type": _TYPES.get(file.suffix, "application/octet-stream")}
         headers.update(config.get("headers", {}).get(path, {}))
@@ -96,18 +103,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 def main(argv: list[str]) -> None:
-    root = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "fixtures" / "sites" / "rudaw"
+    root = (
+        Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "fixtures" / "sites" / "rudaw"
+    )
     with SiteServer(root) as server:
         print(server.url, flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import pytest
 
 from ingest.records import ARTICLE_FIELDS
 from ingest.storage import migrate
-
 from tests.conftest import REPO_ROOT, SITES, fresh_database, run_crawl
 from tests.site_server import SiteServer
 
@@ -33,7 +32,12 @@ NEW_PARAGRAPH = "The strike comes as Iraq and the United States hold a fourth ro
 
 def ingest(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [INGEST, "--db", db, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False
+        [INGEST, "--db", db, *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -69,7 +73,16 @@ def test_search_ranks_and_highlights(archive):
     hits = ingest_json(archive, "search", "Babil")
     assert hits[0]["canonical_url"].endswith("/240720241")
     assert "[Babil]" in hits[0]["snippet"]
-    assert set(hits[0]) >= {"id", "title", "published_at", "site", "edition", "url", "canonical_url", "snippet"}
+    assert set(hits[0]) >= {
+        "id",
+        "title",
+        "published_at",
+        "site",
+        "edition",
+        "url",
+        "canonical_url",
+        "snippet",
+    }
 
 
 def test_search_phrase_and_not(archive):

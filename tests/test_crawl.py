@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from ingest.storage.models import Article, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
-
 from tests.conftest import SEED_LINES, expected_articles, fresh_database, not_articles, run_crawl
 
 if TYPE_CHECKING:
@@ -22,14 +21,18 @@ if TYPE_CHECKING:
 class Crawled:
     """Two crawls of the same site into one fresh database, and what they left there."""
 
-    def __init__(self, url: str, first: CrawlResult, second: CrawlResult, requests: list[str]) -> None:
+    def __init__(
+        self, url: str, first: CrawlResult, second: CrawlResult, requests: list[str]
+    ) -> None:
         self.url = url
         self.first = first
         self.second = second
         self.requests = requests
         engine = make_engine(url)
         with make_sessionmaker(engine)() as session:
-            self.articles = {urlsplit(a.canonical_url).path: a for a in session.scalars(select(Article))}
+            self.articles = {
+                urlsplit(a.canonical_url).path: a for a in session.scalars(select(Article))
+            }
             self.count = session.scalar(select(func.count()).select_from(Article))
             self.runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
         engine.dispose()
@@ -72,7 +75,9 @@ def test_golden_article_is_stored_clean(crawled):
     assert article.lead == SEED_LINES[2]
 
 
-@pytest.mark.parametrize("field", ["title", "section", "language", "edition", "authors", "image_caption", "text"])
+@pytest.mark.parametrize(
+    "field", ["title", "section", "language", "edition", "authors", "image_caption", "text"]
+)
 def test_stored_fields_match_the_expected_ones(crawled, field):
     for data in expected_articles("rudaw").values():
         article = crawled.articles[urlsplit(data["canonical_url"]).path]
@@ -101,7 +106,10 @@ def test_failures_are_counted_not_fatal(crawled):
     assert stats.get("ingest/fetch/failed/http_404", 0) >= 1
     assert stats.get("ingest/fetch/failed/timeout", 0) >= 1
     dropped = {k for k in stats if k.startswith("item_dropped_reasons_count/")}
-    assert dropped & {"item_dropped_reasons_count/TooShort", "item_dropped_reasons_count/NoArticleBody"}
+    assert dropped & {
+        "item_dropped_reasons_count/TooShort",
+        "item_dropped_reasons_count/NoArticleBody",
+    }
 
 
 def test_every_discovery_source_found_articles(crawled):
@@ -109,7 +117,10 @@ def test_every_discovery_source_found_articles(crawled):
     for source in ("sitemap", "feed", "listing"):
         assert stats.get(f"ingest/discover/{source}/articles", 0) > 0, source
     assert stats.get("ingest/discover/feed/empty", 0) >= 1
-    assert stats.get("ingest/discover/feed/broken", 0) + stats.get("ingest/discover/feed/empty", 0) >= 2
+    assert (
+        stats.get("ingest/discover/feed/broken", 0) + stats.get("ingest/discover/feed/empty", 0)
+        >= 2
+    )
 
 
 def test_crawl_runs_are_recorded(crawled):

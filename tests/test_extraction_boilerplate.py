@@ -5,8 +5,8 @@ from __future__ import annotations
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.sources import RUDAW
-
 from tests.conftest import SEED_LINES as SEED
+
 RUDAW_RULES = BoilerplateRules(RUDAW.boilerplate, RUDAW.comment_markers)
 GENERIC = BoilerplateRules()
 BODY = [
@@ -27,12 +27,23 @@ def test_comment_block_is_cut_without_site_rules():
 
 
 def test_arabic_comment_block_is_cut():
-    lines = [*BODY, "التعليقات", "يراقب موقع روداو جميع التعليقات المنشورة على موقعنا.", "أضف تعليقاً", "مطلوب"]
+    lines = [
+        *BODY,
+        "التعليقات",
+        "يراقب موقع روداو جميع التعليقات المنشورة على موقعنا.",
+        "أضف تعليقاً",
+        "مطلوب",
+    ]
     assert strip_boilerplate(lines, GENERIC).lines == BODY
 
 
 def test_sorani_comment_block_is_cut():
-    lines = [*BODY, "کۆمێنتەکان", "ڕووداو هەموو ئەو کۆمێنتانە کۆنتڕۆڵ دەکات کە دەنێردرێن.", "کۆمێنتێک بنووسە"]
+    lines = [
+        *BODY,
+        "کۆمێنتەکان",
+        "ڕووداو هەموو ئەو کۆمێنتانە کۆنتڕۆڵ دەکات کە دەنێردرێن.",
+        "کۆمێنتێک بنووسە",
+    ]
     assert strip_boilerplate(lines, GENERIC).lines == BODY
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ingest.extraction.paragraphs import dedupe_paragraphs
-
 from tests.conftest import SEED_LINES as SEED
 
 A = "The US military struck a base belonging to the pro-Iran Popular Mobilization Forces late Tuesday."
@@ -21,7 +20,7 @@ def test_exact_repeat_is_kept_at_first_position():
 
 
 def test_whitespace_nbsp_and_quote_variants_are_repeats():
-    variant = "\"Such serious\u00a0violations  can undermine all efforts,\" the statement said."
+    variant = '"Such serious\u00a0violations  can undermine all efforts," the statement said.'
     assert dedupe_paragraphs([B, C, variant]) == [B, C]
 
 
@@ -38,9 +37,15 @@ def test_truncated_copy_before_the_full_paragraph_is_replaced_by_the_full_text()
 
 
 def test_paragraphs_that_only_look_alike_are_all_kept():
-    first = "The ministry said on Monday that 12 people were injured in the attack on the checkpoint."
-    second = "The ministry said on Monday that the attack on the checkpoint was carried out by a drone."
-    third = "The ministry said on Monday that 13 people were injured in the attack on the checkpoint."
+    first = (
+        "The ministry said on Monday that 12 people were injured in the attack on the checkpoint."
+    )
+    second = (
+        "The ministry said on Monday that the attack on the checkpoint was carried out by a drone."
+    )
+    third = (
+        "The ministry said on Monday that 13 people were injured in the attack on the checkpoint."
+    )
     assert dedupe_paragraphs([first, second, third]) == [first, second, third]
 
 

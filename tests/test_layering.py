@@ -12,7 +12,9 @@ from tests.conftest import REPO_ROOT
 
 def _modules_loaded_by(module: str) -> set[str]:
     code = f"import sys, {module}; print('\\n'.join(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
     return {name.split(".")[0] for name in out.stdout.split()}
 
 
@@ -39,5 +41,7 @@ def test_storage_does_not_import_scrapy(module):
 
 def test_settings_package_is_the_projects_own():
     code = "import settings, pathlib; print(pathlib.Path(settings.__file__).resolve().parent)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == str(REPO_ROOT / "settings")

@@ -16,10 +16,9 @@ from sqlalchemy.exc import OperationalError
 
 from ingest.items import ArticleItem
 from ingest.pipelines import StoreFailed, StorePipeline
+from ingest.spiders.urls import UrlsSpider
 from ingest.storage.models import Article, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
-from ingest.spiders.urls import UrlsSpider
-
 from tests.conftest import POSTGRES_ADMIN_URL, REPO_ROOT, SCRAPY, project_settings, run_crawl
 
 
@@ -60,7 +59,9 @@ def test_store_survives_dropped_connections_and_reports_a_lost_database(postgres
     with admin.connect() as connection:
         # The server restarts, or a DBA kills our sessions: the next write reconnects.
         connection.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
+            ),
             {"d": database},
         )
     pipeline.process_item(_item(2))
@@ -77,12 +78,26 @@ def test_store_survives_dropped_connections_and_reports_a_lost_database(postgres
 
 def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path, sqlite_url):
     command = [
-        SCRAPY, "crawl", "rudaw", "-a", f"base_url={rudaw_site.url}",
-        "-s", f"INGEST_DATABASE_URL={sqlite_url}", "-s", "CONCURRENT_REQUESTS=1",
-        "-s", "DOWNLOAD_DELAY=0.3", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=0",
+        SCRAPY,
+        "crawl",
+        "rudaw",
+        "-a",
+        f"base_url={rudaw_site.url}",
+        "-s",
+        f"INGEST_DATABASE_URL={sqlite_url}",
+        "-s",
+        "CONCURRENT_REQUESTS=1",
+        "-s",
+        "DOWNLOAD_DELAY=0.3",
+        "-s",
+        "DOWNLOAD_TIMEOUT=3",
+        "-s",
+        "RETRY_TIMES=0",
     ]
     env = {k: v for k, v in os.environ.items() if k != "INGEST_DATABASE_URL"}
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

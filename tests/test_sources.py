@@ -45,7 +45,12 @@ def test_rudaw_non_article_urls(path):
 
 @pytest.mark.parametrize(
     "path",
-    ["/english", "/english/latest-news?page=2", "/english/middleeast/iraq", "/sorani/news?CategoryID=412627"],
+    [
+        "/english",
+        "/english/latest-news?page=2",
+        "/english/middleeast/iraq",
+        "/sorani/news?CategoryID=412627",
+    ],
 )
 def test_rudaw_listing_urls(path):
     assert RUDAW.is_listing(R + path)
@@ -57,8 +62,13 @@ def test_edition_of_a_url():
 
 
 def test_reroot_moves_only_the_sites_own_urls():
-    assert reroot(R + "/english/rss?a=1", "http://127.0.0.1:8000", RUDAW) == "http://127.0.0.1:8000/english/rss?a=1"
-    assert reroot("https://example.com/x", "http://127.0.0.1:8000", RUDAW) == "https://example.com/x"
+    assert (
+        reroot(R + "/english/rss?a=1", "http://127.0.0.1:8000", RUDAW)
+        == "http://127.0.0.1:8000/english/rss?a=1"
+    )
+    assert (
+        reroot("https://example.com/x", "http://127.0.0.1:8000", RUDAW) == "https://example.com/x"
+    )
     assert reroot("https://rudaw.net/english", "http://127.0.0.1:8000/mirror/", RUDAW) == (
         "http://127.0.0.1:8000/mirror/english"
     )

@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from ingest.storage import migrate, queries
-from ingest.storage.fulltext import QuerySyntaxError, Term, normalise, parse, snippet, to_fts5, to_tsquery
+from ingest.storage.fulltext import (
+    QuerySyntaxError,
+    Term,
+    normalise,
+    parse,
+    snippet,
+    to_fts5,
+    to_tsquery,
+)
 from ingest.storage.repository import upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
 
@@ -22,7 +30,11 @@ from ingest.storage.session import make_engine, make_sessionmaker
         ("Iraq -Syria", '("iraq") NOT "syria"', "(('iraq') & !('syria'))"),
         ("Iraq AND NOT Syria", '("iraq") NOT "syria"', "(('iraq') & !('syria'))"),
         ("al-Sudani", '"al sudani"', "('al' <-> 'sudani')"),
-        ("(Erbil OR Duhok) water", '(("erbil" OR "duhok") AND "water")', "((('erbil') | ('duhok')) & ('water'))"),
+        (
+            "(Erbil OR Duhok) water",
+            '(("erbil" OR "duhok") AND "water")',
+            "((('erbil') | ('duhok')) & ('water'))",
+        ),
     ],
 )
 def test_query_compiles_the_same_for_both_backends(query, fts5, tsquery):
@@ -50,7 +62,10 @@ def test_snippet_marks_the_densest_window():
 
 
 ARTICLES = [
-    ("Iraq condemns strikes on PMF base in Babil", "The global coalition struck a base in Babil province."),
+    (
+        "Iraq condemns strikes on PMF base in Babil",
+        "The global coalition struck a base in Babil province.",
+    ),
     ("Erbil and Duhok sign water deal", "Officials in Erbil and Duhok agreed to share water."),
     ("Syria talks stall", "Talks on Syria stalled in Geneva; Iraq sent observers."),
     ("پێشمەرگە لە کەرکووک", "هێزەکانی پێشمەرگە گەیشتنە کەرکووک و هەولێر."),
@@ -95,7 +110,10 @@ def _fill(url: str) -> None:
 def _hits(url: str, query: str) -> set[str]:
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
-        found = {h.article.canonical_url.rsplit("/", 1)[1] for h in queries.search(session, query, queries.Filters())}
+        found = {
+            h.article.canonical_url.rsplit("/", 1)[1]
+            for h in queries.search(session, query, queries.Filters())
+        }
     engine.dispose()
     return found
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from ingest.storage.migrate import alembic_config, current_revision, head_revision, is_up_to_date, upgrade
+from ingest.storage.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    is_up_to_date,
+    upgrade,
+)
 from ingest.storage.session import make_engine
 
 
@@ -19,9 +25,25 @@ def test_upgrade_head_matches_models_and_downgrades_cleanly(db_url):
     columns = {c["name"] for c in inspect(engine).get_columns("articles")}
     engine.dispose()
     assert {
-        "id", "url", "canonical_url", "site", "edition", "language", "section", "title", "lead",
-        "text", "authors", "published_at", "modified_at", "tags", "image_url", "image_caption",
-        "content_hash", "first_seen_at", "last_seen_at",
+        "id",
+        "url",
+        "canonical_url",
+        "site",
+        "edition",
+        "language",
+        "section",
+        "title",
+        "lead",
+        "text",
+        "authors",
+        "published_at",
+        "modified_at",
+        "tags",
+        "image_url",
+        "image_caption",
+        "content_hash",
+        "first_seen_at",
+        "last_seen_at",
     } <= columns
     command.downgrade(alembic_config(db_url), "base")
     engine = make_engine(db_url)

@@ -125,7 +125,7 @@ def extract_article(
     if document is None or not (document.text or "").strip():
         return None
     lines = tuple(line for line in (clean_space(x) for x in document.text.split("\n")) if line)
-    return _merge(meta, document, lines, url, local_zone, title_suffix)
+    return _merge(meta, document, lines, url=url, local_zone=local_zone, title_suffix=title_suffix)
 
 
 def _parse(page: str) -> HtmlElement:
@@ -190,6 +190,7 @@ def _merge(
     meta: PageMetadata,
     document: trafilatura.settings.Document,
     lines: tuple[str, ...],
+    *,
     url: str,
     local_zone: str,
     title_suffix: str,
@@ -204,7 +205,8 @@ def _merge(
         lines=lines,
         title=title or None,
         authors=tuple(_unique(_clean_author(a) for a in authors if a.strip())),
-        published_at=parse_time(meta.published, local_zone) or parse_time(document.date, local_zone),
+        published_at=parse_time(meta.published, local_zone)
+        or parse_time(document.date, local_zone),
         modified_at=parse_time(meta.modified, local_zone),
         section=meta.section or next(iter(document.categories or []), None),
         tags=tuple(_unique(t for t in tags if t)),

@@ -35,7 +35,7 @@ def _parse(value: str) -> datetime | None:
     if match := _DMY_RE.match(value):
         day, month, year = (int(g) for g in match.groups())
         try:
-            return datetime(year, month, day)  # noqa: DTZ001 - zone applied by the caller
+            return datetime(year, month, day)
         except ValueError:
             return None
     try:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy.exceptions import DownloadTimeoutError
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -25,7 +26,9 @@ class ArticleFetchingSpider(scrapy.Spider):
     per article that could not be fetched (HTTP status, timeout, DNS, other).
     """
 
-    def article_request(self, url: str, *, site: str | None, edition: str | None, found_via: str) -> scrapy.Request:
+    def article_request(
+        self, url: str, *, site: str | None, edition: str | None, found_via: str
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
@@ -55,7 +58,7 @@ class ArticleFetchingSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             reason = "timeout"
         elif failure.check(DNSLookupError):
             reason = "dns"

@@ -47,11 +47,15 @@ class NewsSpider(ArticleFetchingSpider):
         known = {e.key: e for e in self.profile.editions}
         wanted = [e.strip() for e in editions.split(",") if e.strip()] if editions else list(known)
         if unknown := sorted(set(wanted) - set(known)):
-            raise ValueError(f"unknown edition(s) {unknown} for {self.name}; known: {sorted(known)}")
+            raise ValueError(
+                f"unknown edition(s) {unknown} for {self.name}; known: {sorted(known)}"
+            )
         self.editions = tuple(known[k] for k in wanted)
         self.base_url = _validated_base_url(base_url) if base_url else ""
         self.allowed_domains = (
-            [urlsplit(self.base_url).hostname or ""] if self.base_url else list(self.profile.domains)
+            [urlsplit(self.base_url).hostname or ""]
+            if self.base_url
+            else list(self.profile.domains)
         )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -173,7 +177,9 @@ class NewsSpider(ArticleFetchingSpider):
 def _validated_base_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"base_url must be an http(s) URL such as http://127.0.0.1:8000, got {base_url!r}")
+        raise ValueError(
+            f"base_url must be an http(s) URL such as http://127.0.0.1:8000, got {base_url!r}"
+        )
     return base_url.rstrip("/")
 
 

@@ -25,7 +25,9 @@ class UrlsSpider(ArticleFetchingSpider):
 
     name = "urls"
 
-    def __init__(self, *args: Any, file: str | None = None, site: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, file: str | None = None, site: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not file:
             raise ValueError("the urls spider needs -a file=<path to a list of URLs>")

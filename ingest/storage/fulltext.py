@@ -110,7 +110,9 @@ def positive_terms(node: Node) -> list[Term]:
     return [t for n in node.nodes for t in positive_terms(n)]
 
 
-def snippet(text: str, terms: list[Term], *, width: int = 24, mark: tuple[str, str] = ("[", "]")) -> str:
+def snippet(
+    text: str, terms: list[Term], *, width: int = 24, mark: tuple[str, str] = ("[", "]")
+) -> str:
     """Return the ``width``-word stretch of ``text`` with the most query words, marked."""
     raw = text.split()
     if not raw:

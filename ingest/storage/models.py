@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -46,7 +46,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 # Lists (authors, tags) and stat maps are JSON: JSONB on PostgreSQL so they can be indexed and queried.
 JSONList = JSON().with_variant(JSONB(), "postgresql")
 
-intpk = Annotated[int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)]
+intpk = Annotated[
+    int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+]
 str_list = Annotated[list[str], mapped_column(JSONList, default=list)]
 
 NAMING_CONVENTION = {
@@ -60,7 +62,7 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), str: String(), int: Integer()}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime(), str: String(), int: Integer()}
 
 
 class Article(Base):

@@ -6,7 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, String, cast, desc, exists, func, literal, literal_column, or_, select, table
+from sqlalchemy import (
+    Select,
+    String,
+    cast,
+    desc,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from ingest.storage import fulltext
@@ -68,7 +80,11 @@ def _author_matches(author: str, dialect: str) -> Any:
         names = func.jsonb_array_elements_text(Article.authors).table_valued("value")
     else:
         names = func.json_each(Article.authors).table_valued("value")
-    return exists(select(literal(1)).select_from(names).where(func.lower(cast(names.c.value, String)).like(pattern)))
+    return exists(
+        select(literal(1))
+        .select_from(names)
+        .where(func.lower(cast(names.c.value, String)).like(pattern))
+    )
 
 
 def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -> list[Hit]:
@@ -83,7 +99,11 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
         tsquery = func.to_tsquery(literal("simple", REGCONFIG), fulltext.to_tsquery(node))
         vector = literal_column("articles.search_vector")
         rank = func.ts_rank_cd(vector, tsquery)
-        statement = select(Article, rank.label("rank")).where(vector.op("@@")(tsquery)).order_by(desc("rank"))
+        statement = (
+            select(Article, rank.label("rank"))
+            .where(vector.op("@@")(tsquery))
+            .order_by(desc("rank"))
+        )
     else:
         fts = table("articles_fts", literal_column("rowid"))
         # Title words weigh ten times body words, as the title column's 'A' weight does on PostgreSQL.
@@ -106,7 +126,9 @@ def list_articles(session: Session, filters: Filters, *, limit: int = 20) -> lis
     """Return the newest articles (by publication time, then by arrival) that pass the filters."""
     dialect = session.get_bind().dialect.name
     statement = apply_filters(select(Article), filters, dialect)
-    statement = statement.order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)
+    statement = statement.order_by(
+        Article.published_at.desc().nulls_last(), Article.id.desc()
+    ).limit(limit)
     return list(session.scalars(statement))
 
 
@@ -141,12 +163,18 @@ def revisions(session: Session, article_id: int) -> list[ArticleRevision]:
 
 def crawl_runs(session: Session, *, last: int = 10) -> list[CrawlRun]:
     """Return the most recent crawl runs, newest first."""
-    return list(session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(last)))
+    return list(
+        session.scalars(
+            select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(last)
+        )
+    )
 
 
 def count_by(session: Session, *columns: Any) -> list[tuple[Any, ...]]:
     """Return ``(*values, count)`` rows grouped by the columns, largest groups first."""
-    statement = select(*columns, func.count()).group_by(*columns).order_by(desc(func.count()), *columns)
+    statement = (
+        select(*columns, func.count()).group_by(*columns).order_by(desc(func.count()), *columns)
+    )
     return [tuple(row) for row in session.execute(statement)]
 
 

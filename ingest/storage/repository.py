@@ -94,7 +94,9 @@ def upsert_article(
     return Outcome.UPDATED
 
 
-def start_crawl_run(session: Session, *, spider: str, site: str | None, started_at: datetime) -> int:
+def start_crawl_run(
+    session: Session, *, spider: str, site: str | None, started_at: datetime
+) -> int:
     """Record that a run started; return its id. The row stays unfinished if the run is killed."""
     run = CrawlRun(spider=spider, site=site, started_at=started_at, items_dropped={}, stats={})
     session.add(run)
@@ -122,4 +124,6 @@ def finish_crawl_run(
     run.errors = int(stats.get("log_count/ERROR", 0)) + sum(
         int(v) for k, v in stats.items() if k.startswith("ingest/fetch/failed/")
     )
-    run.stats = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in stats.items()}
+    run.stats = {
+        k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in stats.items()
+    }

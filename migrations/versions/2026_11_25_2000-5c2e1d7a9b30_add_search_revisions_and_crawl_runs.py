@@ -57,7 +57,9 @@ def upgrade() -> None:
     op.create_table(
         "article_revisions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("article_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "article_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("lead", sa.Text(), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
@@ -109,13 +111,19 @@ def _create_sqlite_fts() -> None:
         "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles',"
         " content_rowid='id', tokenize='unicode61 remove_diacritics 0')"
     )
-    insert_new = f"INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, {new_title}, {new_text});"
+    insert_new = (
+        f"INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, {new_title}, {new_text});"
+    )
     delete_old = (
         "INSERT INTO articles_fts(articles_fts, rowid, title, text)"
         f" VALUES ('delete', old.id, {old_title}, {old_text});"
     )
-    op.execute(f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {insert_new} END")
-    op.execute(f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {delete_old} END")
+    op.execute(
+        f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {insert_new} END"
+    )
+    op.execute(
+        f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {delete_old} END"
+    )
     op.execute(
         "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles"
         f" BEGIN {delete_old} {insert_new} END"
