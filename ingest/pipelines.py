@@ -24,7 +24,7 @@ from ingest.extraction.decode import decode_html
 from ingest.extraction.extract import Extracted, extract_article
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
-from ingest.sources import PROFILES, SiteProfile
+from ingest.sources import PROFILES, Edition, SiteProfile
 from ingest.storage import migrate
 from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -163,16 +163,19 @@ class ExtractPipeline(_Stage):
             # A canonical link to a section or tag page is a template bug, not a merge order.
             logger.info("ignoring canonical %s of %s: not an article URL", canonical, item.url)
             canonical = None
+        authors = list(extracted.authors)
+        if profile is not None:
+            authors = list(dict.fromkeys(profile.canonical_author(a) for a in authors))
         return ArticleItem(
             url=item.url,
             canonical_url=canonical or item.url,
             site=item.site or (urlsplit(item.url).hostname or "unknown"),
             edition=item.edition,
-            language=extracted.language or (edition.language if edition else None),
+            language=_language(extracted.language, edition),
             section=extracted.section or (profile.section_from_url(item.url) if profile else None),
             title=extracted.title or "",
             text="\n".join(extracted.lines),
-            authors=list(extracted.authors),
+            authors=authors,
             published_at=extracted.published_at,
             modified_at=extracted.modified_at,
             tags=list(extracted.tags),
@@ -181,6 +184,19 @@ class ExtractPipeline(_Stage):
             fetched_at=item.fetched_at,
             page_type=extracted.page_type,
         )
+
+
+# "ku" is the Kurdish macrolanguage: an edition that knows its variety (Sorani) refines it.
+_KURDISH = frozenset({"ku", "ckb", "kmr", "sdh"})
+
+
+def _language(page_language: str | None, edition: Edition | None) -> str | None:
+    """Return the page's own language, or the edition's where the page is silent or vaguer."""
+    if edition is None:
+        return page_language
+    if page_language is None or (page_language == "ku" and edition.language in _KURDISH):
+        return edition.language
+    return page_language
 
 
 class DedupeParagraphsPipeline(_Stage):

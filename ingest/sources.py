@@ -51,8 +51,13 @@ class SiteProfile:
     boilerplate: tuple[str, ...] = ()
     #: Lines that open the comment section; it and everything after it is dropped.
     comment_markers: tuple[str, ...] = ()
+    #: Whether article URLs carry the section (``/english/middleeast/iraq/…``), as a fallback label.
+    section_in_path: bool = True
     #: Labels of URL path segments whose title-cased form is wrong ("middleeast").
     section_labels: tuple[tuple[str, str], ...] = ()
+    #: Bylines that name the outlet, in any script, and the one name to store for them.
+    author_aliases: tuple[str, ...] = ()
+    author_name: str = ""
 
     @cached_property
     def _article_re(self) -> re.Pattern[str]:
@@ -102,11 +107,18 @@ class SiteProfile:
         if edition is not None:
             path = path[len(edition.root.rstrip("/")) :]
         words = [s for s in path.split("/") if s and s.isalpha() and s != "categories"]
-        if not words or not self.is_article(url):
+        if not self.section_in_path or not words or not self.is_article(url):
             return None
         slug = words[-1].lower()
         labels = dict(self.section_labels)
         return labels.get(slug) or slug.replace("-", " ").title()
+
+    def canonical_author(self, name: str) -> str:
+        """Return the outlet's own name for a byline that names the outlet ("ڕووداو" → "Rudaw")."""
+        folded = name.casefold().replace(" ", "")
+        if any(folded == alias.casefold().replace(" ", "") for alias in self.author_aliases):
+            return self.author_name
+        return name
 
     def absolute(self, path_or_url: str) -> str:
         """Return a profile path (``/english/rss``) as a URL on the site's home."""
@@ -197,6 +209,8 @@ RUDAW = SiteProfile(
     ),
     comment_markers=(r"(?i)rudaw moderates all comments.*",),
     section_labels=(("middleeast", "Middle East"),),
+    author_aliases=("Rudaw", "Rudaw.net", "Rudaw English", "ڕووداو", "رووداو", "روداو", "Rûdaw"),
+    author_name="Rudaw",
 )
 
 KURDISTAN24 = SiteProfile(
@@ -217,7 +231,16 @@ KURDISTAN24 = SiteProfile(
     ),
     title_suffix=r"\s*[|\-–—]\s*(?:Kurdistan ?24|کوردستان ?24|كوردستان ?24)\s*$",
     timezone="Asia/Baghdad",
-    boilerplate=(r"(?i)read more\s*:.*", r"(?i)^(?:بخوێنەرەوە|اقرأ أيضا(?:ً)?)\s*:.*"),
+    section_in_path=False,
+    author_aliases=(
+        "Kurdistan24",
+        "Kurdistan 24",
+        "كوردستان24",
+        "کوردستان24",
+        "كوردستان 24",
+        "K24",
+    ),
+    author_name="Kurdistan24",
 )
 
 #: Every known site, by key; the spider of each is ``scrapy crawl <key>``.

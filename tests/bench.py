@@ -4,46 +4,53 @@ What it measures
     A page set of N pages (``--pages``, default 1000) is made by cycling over the 181 pages of
     the shared article-extraction-benchmark corpus (``$INGEST_SHARED_DIR/corpus/...``, by default
     ``../shared`` next to the repository), one file per page (``p/<i>.html``) so that every URL is
-    distinct. Each phase runs in its own subprocess and is timed from process start to exit
-    (interpreter start-up, imports, Scrapy start-up and the database migration included); its
-    peak RSS is the child's ``ru_maxrss`` from ``os.wait4``.
+    distinct. Each phase runs as its own subprocess, timed from process start to exit
+    (interpreter start-up, imports, Scrapy start-up and the database migration included).
 
-    - **reference**: a plain loop of ``trafilatura.extract(html)`` over the same N pages. Each
-      page is read from disk (page cache) just before its extraction, so that the reference's
-      memory is that of trafilatura, not of 30-60 MB of page text held at once (the 181 distinct
-      pages are ~64 MB as Python strings, about 40 % of the reference's peak). The read time is
-      reported apart; it is well under 1 % of the loop.
+    - **reference**: a plain loop of ``trafilatura.extract(html)`` over the same N pages, in one
+      process. Each page is read from disk (page cache) just before its extraction, so that the
+      reference's memory is trafilatura's and not that of page text held at once (the 181
+      distinct pages are ~64 MB as Python strings, ~40 % of the reference's peak); the read time
+      is reported apart and is under 1 % of the loop.
     - **crawl → SQLite**: ``scrapy crawl urls`` over the N URLs into a fresh SQLite file, with
       ``CONCURRENT_REQUESTS=32`` (per domain too), ``LOG_LEVEL=WARNING``, log to a file.
     - **re-crawl → SQLite**: the same crawl again on the same file: nothing new to store.
     - **crawl → PostgreSQL**: the same crawl into a fresh database ``ingest_bench_<pid>``,
       dropped afterwards (``--skip-postgres`` leaves it out).
 
+    Memory: the crawl extracts pages in worker processes (``INGEST_EXTRACT_WORKERS``, by default
+    one per core up to 4; ``--extract-workers N`` overrides it), so a single process's
+    ``ru_maxrss`` would miss most of it. "peak RSS" is the peak of the RSS summed over the
+    phase's process tree (the crawl, its workers, multiprocessing's helper), sampled every
+    0.1 s from ``/proc``, and never less than the exact ``ru_maxrss`` of its largest process
+    (also reported). Summing RSS counts shared library pages once per process (a few MB each).
+    "CPU s" is user + system time of the tree (``wait4``), i.e. the work done whatever the
+    parallelism.
+
     The pages are served by ``python -m tests.site_server`` in a **separate process**, so its CPU
-    and memory are not counted against the crawl. The machine this was written on has 2 cores:
-    the crawl (one Python process, busy on one core) and the server share them, and the
-    reference loop runs with the server idle. The crawl's final Scrapy stats are written by a
-    small extension of this module (``BenchStatsFile``) because ``LOG_LEVEL=WARNING`` hides
-    Scrapy's own stats dump.
+    and memory count against no phase; but on a 2-core machine it shares the cores with the
+    crawl and its workers, so the crawl's wall time includes waiting for the server. The crawl's
+    final Scrapy stats are written by a small extension of this module (``BenchStatsFile``),
+    because ``LOG_LEVEL=WARNING`` hides Scrapy's own stats dump.
 
 Why 1000 pages and not 3000
-    On 2 cores trafilatura alone takes ~35 ms per corpus page (pages average 170 kB), and the
-    crawl ~2-3 times that, so one pass over 3000 pages is ~2 min for the reference and 4-5 min
-    per crawl: four phases would take a quarter of an hour. 1000 pages (each corpus page 5-6
-    times) keeps the whole run at 4-5 minutes and the figures within a few percent of those at
-    3000 (the crawl's rate is steady after its first seconds).
+    On 2 cores trafilatura alone takes ~27 ms per corpus page (pages average 170 kB), and a
+    crawl 50-70 s per 1000 pages, so at 3000 pages the four phases take 10-12 minutes. 1000
+    pages (each corpus page 5-6 times) keep the run near 4 minutes, and the rates are steady
+    after the crawl's first seconds, so they hardly change with N beyond that.
 
 How to read the table
-    ``pages/s`` is pages fetched per second of wall time; ``× ref speed`` is that rate divided
-    by the reference's (1.00 = as fast as extraction alone; the crawl does more per page:
-    metadata, pruning, cleaning, storing). ``× ref memory`` is the phase's peak RSS over the
-    reference's. Below the table, per crawl: pages fetched, rows in ``articles``, store outcomes
-    (new/updated/unchanged), items dropped by reason, and ERROR lines of the log. Rows are fewer
-    than pages: copies of a corpus page share its ``<link rel=canonical>``, which is the
-    article's key, so only its first copy is new.
+    ``pages/s`` is pages fetched per second of wall time; ``× ref speed`` that rate over the
+    reference's (1.00 = as fast as extraction alone in one process; the crawl does more per
+    page: metadata, pruning, cleaning, storing, but may use more cores); ``× ref memory`` the
+    phase's peak RSS over the reference's. Below the table, per crawl: pages fetched, rows in
+    ``articles``, store outcomes (new/updated/unchanged), items dropped by reason, the ERROR lines
+    of its log. Rows are fewer than pages: copies of a corpus page share its ``<link
+    rel=canonical>``, which is the article's key, so only its first copy is new.
 
 Exits non-zero with a message when the corpus is missing, a crawl exits non-zero, or a first
-crawl stores nothing. ``--json FILE`` writes the same figures.
+crawl stores nothing. ``--json FILE`` writes the same figures; ``--keep`` keeps the work folder
+(page set, logs, stats, SQLite file).
 """
 
 from __future__ import annotations
@@ -52,9 +59,11 @@ import argparse
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -155,6 +164,9 @@ def site_server(site_dir: Path) -> Iterator[str]:
 
 def _read_server_url(process: subprocess.Popen[str]) -> str:
     assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], SERVER_START_TIMEOUT)
+    if not ready:
+        raise BenchFailed(f"the site server printed no URL within {SERVER_START_TIMEOUT:.0f} s")
     line = process.stdout.readline().strip()
     if not line.startswith("http"):
         raise BenchFailed(f"the site server did not start (exit {process.poll()}, said {line!r})")
@@ -163,25 +175,106 @@ def _read_server_url(process: subprocess.Popen[str]) -> str:
 
 # --- measuring a child process ----------------------------------------------------------
 
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_INTERVAL = 0.1
+
+
+class TreeMemorySampler(threading.Thread):
+    """Sample the summed RSS of a process and all its descendants until stopped.
+
+    ``ru_maxrss`` of a child is the peak of its largest single process, not of the tree, and
+    the crawl extracts pages in worker processes: their memory counts too.
+    """
+
+    def __init__(self, root_pid: int, interval: float = SAMPLE_INTERVAL) -> None:
+        super().__init__(daemon=True)
+        self.root_pid = root_pid
+        self.interval = interval
+        self.peak_bytes = 0
+        self.max_processes = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.sample()
+            if self._stop_event.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+    def sample(self) -> None:
+        pids = process_tree(self.root_pid)
+        total = sum(_rss_bytes(pid) for pid in pids)
+        self.peak_bytes = max(self.peak_bytes, total)
+        self.max_processes = max(self.max_processes, len(pids))
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its living descendants, from the parent pids in ``/proc/<pid>/stat``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0
+
 
 @dataclass(frozen=True, slots=True)
 class Measured:
     exit_code: int
     seconds: float
+    #: Peak of the summed RSS of the process tree (sampled), never below the exact peak of
+    #: its largest single process (``ru_maxrss``).
     peak_rss_mb: float
+    largest_process_rss_mb: float
+    #: User + system CPU time of the child and the descendants it waited for.
+    cpu_seconds: float
+    processes: int
 
 
 def run_measured(command: Sequence[str], output: Path) -> Measured:
-    """Run ``command`` from the repository root, its output to ``output``; time it and read
-    its peak RSS (``ru_maxrss``, KiB on Linux) from ``wait4``."""
+    """Run ``command`` from the repository root, its output to ``output``: wall time from
+    start to exit, peak memory of its process tree, CPU time (``wait4``)."""
     logger.debug("running %s", " ".join(command))
     with output.open("wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        sampler = TreeMemorySampler(process.pid)
+        sampler.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            sampler.stop()
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(process.returncode, seconds, usage.ru_maxrss / 1024)
+    largest = usage.ru_maxrss / 1024  # KiB on Linux
+    return Measured(
+        exit_code=process.returncode,
+        seconds=seconds,
+        peak_rss_mb=max(sampler.peak_bytes / 2**20, largest),
+        largest_process_rss_mb=largest,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        processes=sampler.max_processes,
+    )
 
 
 # --- phases -----------------------------------------------------------------------------
@@ -191,13 +284,12 @@ def run_measured(command: Sequence[str], output: Path) -> Measured:
 class Phase:
     name: str
     pages: int
-    seconds: float
-    peak_rss_mb: float
+    measured: Measured
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pages_per_s(self) -> float:
-        return self.pages / self.seconds if self.seconds else 0.0
+        return self.pages / self.measured.seconds if self.measured.seconds else 0.0
 
 
 def run_reference(pages_dir: Path, n: int, work: Path) -> Phase:
@@ -213,9 +305,7 @@ def run_reference(pages_dir: Path, n: int, work: Path) -> Phase:
             f"reference loop failed (exit {measured.exit_code}):\n{_tail(work / 'reference.out')}"
         )
     details = json.loads(result_file.read_text(encoding="utf-8"))
-    return Phase(
-        "reference: trafilatura.extract loop", n, measured.seconds, measured.peak_rss_mb, details
-    )
+    return Phase("reference: trafilatura.extract loop", n, measured, details)
 
 
 def reference_child(pages_dir: Path, n: int, result_file: Path) -> None:
@@ -237,9 +327,11 @@ def reference_child(pages_dir: Path, n: int, result_file: Path) -> None:
     result_file.write_text(json.dumps(result), encoding="utf-8")
 
 
-def crawl_command(urls: Path, database_url: str, log_file: Path, stats_file: Path) -> list[str]:
+def crawl_command(
+    urls: Path, database_url: str, log_file: Path, stats_file: Path, extra: dict[str, str]
+) -> list[str]:
     extensions = {**_project_extensions(), "tests.bench.BenchStatsFile": 1000}
-    settings = {
+    settings: dict[str, Any] = {
         "INGEST_DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "LOG_FILE": str(log_file),
@@ -247,6 +339,7 @@ def crawl_command(urls: Path, database_url: str, log_file: Path, stats_file: Pat
         "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
         "EXTENSIONS": json.dumps(extensions),
         STATS_FILE_SETTING: str(stats_file),
+        **extra,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"file={urls}"]
     for name, value in settings.items():
@@ -261,8 +354,22 @@ def _project_extensions() -> dict[str, int]:
     return dict(getattr(base, "EXTENSIONS", {}) or {})
 
 
+def extract_workers(requested: int | None) -> int:
+    """The crawl's extraction worker processes: ``--extract-workers`` or the project's setting."""
+    from settings import base
+
+    return requested if requested is not None else int(getattr(base, "INGEST_EXTRACT_WORKERS", 0))
+
+
 def run_crawl(
-    name: str, slug: str, urls: Path, database_url: str, work: Path, *, first: bool
+    name: str,
+    slug: str,
+    urls: Path,
+    database_url: str,
+    work: Path,
+    *,
+    first: bool,
+    extra: dict[str, str],
 ) -> Phase:
     """Crawl the URL list into ``database_url``; fail if the crawl fails or (first) stores nothing.
 
@@ -270,7 +377,7 @@ def run_crawl(
     """
     log_file, stats_file = work / f"{slug}.log", work / f"{slug}.stats.json"
     measured = run_measured(
-        crawl_command(urls, database_url, log_file, stats_file), work / f"{slug}.out"
+        crawl_command(urls, database_url, log_file, stats_file, extra), work / f"{slug}.out"
     )
     if measured.exit_code != 0:
         raise BenchFailed(
@@ -283,7 +390,7 @@ def run_crawl(
         raise BenchFailed(f"{name} stored nothing; log:\n{_tail(log_file)}")
     fetched = int(stats.get("ingest/fetch/pages", 0))
     details = crawl_details(stats, rows, log_file)
-    return Phase(name, fetched, measured.seconds, measured.peak_rss_mb, details)
+    return Phase(name, fetched, measured, details)
 
 
 def crawl_details(stats: dict[str, Any], rows: int, log_file: Path) -> dict[str, Any]:
@@ -369,27 +476,40 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 def table_rows(phases: Sequence[Phase]) -> list[dict[str, Any]]:
     reference = phases[0]
+    ref_rss = reference.measured.peak_rss_mb
     return [
         {
             "phase": p.name,
             "pages": p.pages,
-            "seconds": round(p.seconds, 2),
+            "seconds": round(p.measured.seconds, 2),
             "pages_per_s": round(p.pages_per_s, 2),
-            "peak_rss_mb": round(p.peak_rss_mb, 1),
-            "speed_ratio": round(p.pages_per_s / reference.pages_per_s, 3)
-            if reference.pages_per_s
-            else None,
-            "memory_ratio": round(p.peak_rss_mb / reference.peak_rss_mb, 3)
-            if reference.peak_rss_mb
-            else None,
+            "peak_rss_mb": round(p.measured.peak_rss_mb, 1),
+            "cpu_seconds": round(p.measured.cpu_seconds, 1),
+            "largest_process_rss_mb": round(p.measured.largest_process_rss_mb, 1),
+            "processes": p.measured.processes,
+            "speed_ratio": _ratio(p.pages_per_s, reference.pages_per_s),
+            "memory_ratio": _ratio(p.measured.peak_rss_mb, ref_rss),
             **p.details,
         }
         for p in phases
     ]
 
 
+def _ratio(value: float, reference: float) -> float | None:
+    return round(value / reference, 3) if reference else None
+
+
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
-    header = ("phase", "pages", "seconds", "pages/s", "peak RSS MB", "× ref speed", "× ref memory")
+    header = (
+        "phase",
+        "pages",
+        "seconds",
+        "pages/s",
+        "peak RSS MB",
+        "× ref speed",
+        "× ref memory",
+        "CPU s",
+    )
     cells = [
         (
             r["phase"],
@@ -399,6 +519,7 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
             f"{r['peak_rss_mb']:.0f}",
             f"{r['speed_ratio']:.2f}",
             f"{r['memory_ratio']:.2f}",
+            f"{r['cpu_seconds']:.0f}",
         )
         for r in rows
     ]
@@ -432,6 +553,11 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         )
         extra = f"; fetch failures {_counts(r['fetch_failed'])}" if r["fetch_failed"] else ""
         print(
+            f"  processes {r['processes']} (crawl, workers, helper), largest single process"
+            f" {r['largest_process_rss_mb']:.0f} MB; CPU {1000 * r['cpu_seconds'] / max(r['pages'], 1):.0f}"
+            f" ms per page (reference {1000 * reference['cpu_seconds'] / reference['pages']:.0f})"
+        )
+        print(
             f"  Scrapy: elapsed {r['scrapy_elapsed_seconds']:.1f} s (start-up excluded),"
             f" memusage/max {r['scrapy_memusage_max_mb']} MB (sampled every 60 s: misses the"
             f" peak of a short crawl), finish {r['finish_reason']};"
@@ -455,12 +581,17 @@ def run_all(args: argparse.Namespace, work: Path) -> list[Phase]:
     )
     logger.info("phase 1/4: reference loop")
     phases = [run_reference(site / "p", args.pages, work)]
+    extra = {}
+    if args.extract_workers is not None:
+        extra["INGEST_EXTRACT_WORKERS"] = str(args.extract_workers)
     with site_server(site) as base_url:
         urls = write_url_list(work / "urls.txt", base_url, args.pages)
         sqlite_url = f"sqlite:///{work / 'bench.sqlite3'}"
         logger.info("phase 2/4: crawl into SQLite")
         phases.append(
-            run_crawl("crawl → SQLite", "crawl-sqlite", urls, sqlite_url, work, first=True)
+            run_crawl(
+                "crawl → SQLite", "crawl-sqlite", urls, sqlite_url, work, first=True, extra=extra
+            )
         )
         logger.info("phase 3/4: re-crawl into the same SQLite file")
         phases.append(
@@ -471,6 +602,7 @@ def run_all(args: argparse.Namespace, work: Path) -> list[Phase]:
                 sqlite_url,
                 work,
                 first=False,
+                extra=extra,
             )
         )
         if not args.skip_postgres:
@@ -478,7 +610,13 @@ def run_all(args: argparse.Namespace, work: Path) -> list[Phase]:
             with scratch_postgres(args.postgres_admin_url) as pg_url:
                 phases.append(
                     run_crawl(
-                        "crawl → PostgreSQL", "crawl-postgres", urls, pg_url, work, first=True
+                        "crawl → PostgreSQL",
+                        "crawl-postgres",
+                        urls,
+                        pg_url,
+                        work,
+                        first=True,
+                        extra=extra,
                     )
                 )
     return phases
@@ -497,6 +635,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures to FILE")
     parser.add_argument(
         "--postgres-admin-url", default=PG_ADMIN_URL, help=f"default {PG_ADMIN_URL}"
+    )
+    parser.add_argument(
+        "--extract-workers",
+        type=int,
+        metavar="N",
+        help="INGEST_EXTRACT_WORKERS for the crawls (default: the project's setting)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, stats)")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -530,25 +674,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             logger.info("work folder kept: %s", work)
         else:
             _remove_tree(work)
-    from tests.eval import CORPUS_NAME
-
     rows = table_rows(phases)
-    print(
-        f"\nBench: {args.pages} pages cycled from the {CORPUS_NAME} corpus;"
-        f" {os.cpu_count()} CPUs; site server in a separate process (python -m tests.site_server);"
-        f" crawl CONCURRENT_REQUESTS={CONCURRENCY}, each phase a subprocess timed start to exit\n"
-    )
+    workers = extract_workers(args.extract_workers)
+    print_header(args.pages, workers)
     print_table(rows)
     print_details(rows)
     if args.json:
         payload = {
             "pages": args.pages,
             "cpus": os.cpu_count(),
-            "server": "separate process",
+            "server": "separate process (python -m tests.site_server)",
+            "concurrent_requests": CONCURRENCY,
+            "extract_workers": workers,
+            "peak_rss": "sum of RSS over the process tree, sampled every 0.1 s",
             "phases": rows,
         }
         args.json.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     return 0
+
+
+def print_header(pages: int, workers: int) -> None:
+    from tests.eval import CORPUS_NAME
+
+    print(
+        f"\nBench: {pages} pages cycled from the {CORPUS_NAME} corpus, {os.cpu_count()} CPUs."
+        "\nSite server: a separate process (python -m tests.site_server), not counted in any"
+        " phase, but it shares the CPUs with the crawl."
+        f"\nCrawl: CONCURRENT_REQUESTS={CONCURRENCY}, INGEST_EXTRACT_WORKERS={workers}."
+        "\nEach phase is a subprocess timed from start to exit. Peak RSS is summed over its"
+        " process tree (crawl, extraction workers,\nmultiprocessing helper), sampled every"
+        " 0.1 s; CPU s is the tree's user + system time.\n"
+    )
 
 
 def _remove_tree(path: Path) -> None:

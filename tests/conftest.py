@@ -135,6 +135,14 @@ def expected_articles(site: str) -> dict[str, dict[str, Any]]:
     return articles
 
 
+def crawlable_articles(site: str) -> dict[str, dict[str, Any]]:
+    """Return the expected articles a test crawl can store: all but the deliberately slow ones,
+    which time out under the tests' ``DOWNLOAD_TIMEOUT``."""
+    config_path = SITES / site / "_site.json"
+    slow = set(json.loads(config_path.read_text())["slow"]) if config_path.is_file() else set()
+    return {path: data for path, data in expected_articles(site).items() if path not in slow}
+
+
 def not_articles(site: str) -> dict[str, str]:
     path = EXPECTED / site / "_not_articles.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

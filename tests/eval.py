@@ -31,9 +31,10 @@ How to read the report
     that the truth lacks, and the first reference lines missing from ours, each tagged with the
     stage that lost it: ``[extract]`` (never came out of ``extract_article``: pruning or
     trafilatura's options), ``[dedupe]``, ``[boilerplate]``, or ``[split]`` (its words are there
-    but the line was split or joined differently). "would drop" counts pages the crawl's
-    ``ValidatePipeline`` would refuse (text under ``INGEST_MIN_TEXT_CHARS``, or no title): those
-    are not stored at all.
+    but the line was split or joined differently); then up to two "extra" lines of ours that the
+    reference lacks and whose words are mostly not in the truth. "the crawl would store nothing"
+    counts pages that yield no article, or that ``ValidatePipeline`` would refuse (text under
+    ``INGEST_MIN_TEXT_CHARS``, or no title), with the status shown per page.
 
     This is a report, not a gate: the exit status is 0 unless the corpus is missing.
     ``--json FILE`` writes the per-page scores.
@@ -249,6 +250,7 @@ class PageResult:
     lost_tokens: int = 0
     added_tokens: int = 0
     lost_lines: list[str] = field(default_factory=list)
+    added_lines: list[str] = field(default_factory=list)
 
     @property
     def delta(self) -> float:
@@ -276,10 +278,28 @@ def lost_lines(ref: str, ours: Ours, truth_tokens: Counter[str], limit: int = 3)
             stage = "dedupe"
         else:
             stage = "boilerplate"
-        found.append(f"[{stage}] {line[:110]}{'…' if len(line) > 110 else ''}")
+        found.append(f"[{stage}] {_short(line)}")
         if len(found) == limit:
             break
     return found
+
+
+def added_lines(ref: str, ours: str, truth_tokens: Counter[str], limit: int = 2) -> list[str]:
+    """Lines of ours that the reference does not have and that are mostly not in the truth."""
+    ref_lines = {_norm(x) for x in ref.split("\n")}
+    found = []
+    for line in (_norm(x) for x in ours.split("\n")):
+        tokens = tokenize(line)
+        foreign = sum(t not in truth_tokens for t in tokens)
+        if line and line not in ref_lines and tokens and foreign * 2 > len(tokens):
+            found.append(_short(line))
+            if len(found) == limit:
+                break
+    return found
+
+
+def _short(line: str, width: int = 110) -> str:
+    return line if len(line) <= width else f"{line[:width]}…"
 
 
 def compare_page(
@@ -304,6 +324,7 @@ def compare_page(
         result.lost_tokens = sum((ref_hits - our_hits).values())
         result.added_tokens = sum((our_tokens - truth_tokens).values())
         result.lost_lines = lost_lines(ref, ours, truth_tokens)
+        result.added_lines = added_lines(ref, ours.text, truth_tokens)
     return result, ref, ours.text
 
 
@@ -365,6 +386,8 @@ def print_report(
         )
         for line in r.lost_lines:
             print(f"    missing: {line}")
+        for line in r.added_lines:
+            print(f"    extra:   {line}")
 
 
 def write_json(path: Path, results: Sequence[PageResult], include_comments: bool) -> None:

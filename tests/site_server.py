@@ -54,7 +54,9 @@ class SiteServer:
         parts = urlsplit(target)
         path = unquote(parts.path).strip("/") or "index"
         stem = f"{path}@{parts.query}" if parts.query else path
-        candidates = [self.root / f"{stem}{ext}" for ext in _TYPES]
+        # Files named with their own extension (robots.txt, sitemap.xml) first.
+        candidates = [self.root / stem] if Path(stem).suffix in _TYPES else []
+        candidates += [self.root / f"{stem}{ext}" for ext in _TYPES]
         if not parts.query:
             candidates.append(self.root / path / "index.html")
         root = self.root.resolve()

@@ -131,6 +131,11 @@ def test_fixture_article_field(processed, site, path, field):
 
 
 def _served(site: str, path: str) -> bool:
+    """Return whether the path answers with a page of its own (not an error, not a redirect)."""
+    config_path = SITES / site / "_site.json"
+    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    if path in config.get("redirects", {}):
+        return False
     try:
         return _page_file(site, path).is_file()
     except FileNotFoundError:

@@ -44,6 +44,12 @@ _WIDGET_LINE_RE = re.compile(
     r"|copy link|copy|messenger|reddit|پەیوەندیدار|هاوبەشی بکە|شارك|parve bike|paylaş)[\s|:·,/]*)+)$",
     re.IGNORECASE,
 )
+# Inline links to other stories placed between paragraphs ("Read More: <headline>").
+_READ_MORE_RE = re.compile(
+    r"^(?:read (?:more|also)|also read|related|see also|اقرأ (?:أيضا|أيضاً|المزيد)|زیاتر بخوێنەوە"
+    r"|هەروەها بخوێنەوە|bixwîne|herwiha bixwîne|ayrıca oku|devamını oku|ilgili haber)\s*:\s*\S.{0,200}$",
+    re.IGNORECASE,
+)
 # A photo credit at the end of a line marks the line as a caption.
 _PHOTO_CREDIT_RE = re.compile(
     r"(?:\b(?:photos?|photograph|image|file photo|foto(?:ğraf)?|wêne)(?: by)?\s*:|(?:وێنە|صورة|الصورة)\s*:)"
@@ -104,7 +110,13 @@ def strip_boilerplate(
     caption lines move out of the text into ``image_caption``.
     """
     kept = _cut_comment_section(list(lines), rules)
-    kept = [ln for ln in kept if not (_WIDGET_LINE_RE.match(ln) or rules.is_site_boilerplate(ln))]
+    kept = [
+        ln
+        for ln in kept
+        if not (
+            _WIDGET_LINE_RE.match(ln) or _READ_MORE_RE.match(ln) or rules.is_site_boilerplate(ln)
+        )
+    ]
     kept = _drop_header(kept, title=title, section=section, authors=authors)
     return _move_captions(kept, image_caption)
 

@@ -13,7 +13,7 @@ import trafilatura
 from lxml import etree, html
 from lxml.etree import ParserError
 
-from ingest.extraction.metadata import PageMetadata, clean_space, read_metadata
+from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
 from ingest.extraction.times import parse_time
 
 if TYPE_CHECKING:
@@ -72,14 +72,17 @@ _FURNITURE_TOKENS = frozenset(
         "cookies",
         "modal",
         "popup",
+        "tags",
+        "topics",
     }
 )
-_TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
 _ALWAYS_PRUNED_XPATH = etree.XPath(
-    "//form | //button | //select | //textarea | //input | //nav | //footer"
+    "//button | //select | //textarea | //input | //nav | //footer"
     " | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
 )
+# Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
+_FORMS_XPATH = etree.XPath("//form")
 # Headings of related-links boxes ("Also in Iraq") in the languages of the sites we crawl.
 _RELATED_HEADING_RE = re.compile(
     r"^(?:also in\b|related\b|read also\b|more from\b|more stories\b|you may also like"
@@ -121,6 +124,7 @@ def extract_article(
         include_images=False,
         include_links=False,
         deduplicate=False,
+        favor_recall=True,
     )
     if document is None or not (document.text or "").strip():
         return None
@@ -144,9 +148,9 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     for xpath in prune_xpath:
         doomed.extend(tree.xpath(xpath))
     for el in _FURNITURE_XPATH(tree):
-        tokens = set(_TOKEN_SPLIT_RE.split(f"{el.get('class', '')} {el.get('id', '')}".lower()))
-        if tokens & _FURNITURE_TOKENS and _share(el, body_chars) < _MAX_FURNITURE_SHARE:
+        if class_tokens(el) & _FURNITURE_TOKENS and _share(el, body_chars) < _MAX_FURNITURE_SHARE:
             doomed.append(el)
+    doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
     for el in _HEADING_LIKE_XPATH(tree):
         text = clean_space(el.text_content())
         if len(text) < 60 and _RELATED_HEADING_RE.match(text):
@@ -199,7 +203,8 @@ def _merge(
     if title and title_suffix:
         title = re.sub(title_suffix, "", title).strip()
     authors = meta.authors or [a.strip() for a in (document.author or "").split(";")]
-    tags = meta.tags or [t.strip() for t in (document.tags or [])]
+    # trafilatura's tags are the SEO keywords meta, not the article's tags: not used.
+    tags = meta.tags
     image = meta.image_url or document.image
     return Extracted(
         lines=lines,

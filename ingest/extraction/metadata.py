@@ -33,15 +33,29 @@ _META_XPATH = etree.XPath("//meta[@content][@property or @name or @itemprop]")
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href')
 _HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@xml:lang")
 _TIME_XPATH = etree.XPath("//article//time[@datetime]/@datetime | //time[@itemprop]/@datetime")
-# The lead photo's caption: the first figcaption of the article, else a caption-classed element.
-_CAPTION_XPATHS = (
-    etree.XPath("//article//figure//figcaption | //main//figure//figcaption"),
-    etree.XPath("//figure//figcaption"),
-    etree.XPath(
-        "//*[self::div or self::p or self::span][contains(concat(' ', normalize-space(@class), ' '),"
-        " ' caption ') or contains(@class, 'image-caption') or contains(@class, 'photo-caption')]"
-    ),
+_BODY_ELEMENTS_XPATH = etree.XPath(
+    "//body//*[@class or @id or @itemprop or @rel] | //body//figcaption"
 )
+_ARTICLE_IMAGE_XPATH = etree.XPath(
+    "(//article//img[@src] | //main//img[@src] | //*[@itemprop='articleBody']//img[@src])/@src"
+)
+# Class and id words (split on space, "-" and "_", so BEM names like "article__section" count)
+# that mark the pieces of an article's header and footer. Tuned on the fixture sites' layouts.
+_SECTION_TOKENS = frozenset({"section", "category", "categories", "kicker", "rubric", "cat"})
+_AUTHOR_TOKENS = frozenset({"author", "byline", "writer", "authors", "by"})
+_CAPTION_TOKENS = frozenset({"caption", "figcaption", "credit"})
+_TAG_TOKENS = frozenset({"tags", "tag", "keywords", "topics"})
+_BY_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\b\s*", re.IGNORECASE)
+# The lead photo of a page without <article> or <main>: the first image after the headline.
+_IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
+# Next.js pages stream their data as JS string literals: self.__next_f.push([1,"…"]).
+_NEXT_FLIGHT_XPATH = etree.XPath("//script[contains(., 'self.__next_f.push')]/text()")
+_NEXT_CHUNK_RE = re.compile(r'self\.__next_f\.push\(\[1,\s*"((?:[^"\\]|\\.)*)"\]\)')
+_NEXT_RECORD_RE = re.compile(r"^[0-9a-f]+:(\{.*\})\s*$", re.MULTILINE)
+_TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
+# A section label or byline is a few words; anything longer is a container around them.
+_MAX_LABEL_CHARS = 40
+_MAX_BYLINE_CHARS = 80
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -78,9 +92,100 @@ def read_metadata(tree: HtmlElement) -> PageMetadata:
     if meta.published is None:
         times = _TIME_XPATH(tree)
         meta.published = times[0].strip() if times else None
-    if meta.image_caption is None:
-        meta.image_caption = _caption(tree)
+    _read_next_flight(tree, meta)
+    _read_markup(tree, meta)
     return meta
+
+
+def _read_next_flight(tree: HtmlElement, meta: PageMetadata) -> None:
+    """Read the article record a Next.js page streams in ``self.__next_f`` (Rudaw's current site).
+
+    Only fills gaps: the record's fields (``Title``, ``Author``, ``CategoryName``,
+    ``PublishedDate``, ``imgPath``…) are what the page's visible header was rendered from.
+    """
+    for script in _NEXT_FLIGHT_XPATH(tree):
+        for chunk in _NEXT_CHUNK_RE.findall(script):
+            try:
+                payload = json.loads(f'"{chunk}"')
+            except ValueError:
+                continue
+            for raw in _NEXT_RECORD_RE.findall(payload):
+                try:
+                    record = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and ("Title" in record or "ID" in record):
+                    _fill_from_record(record, meta)
+                    return
+
+
+def _fill_from_record(record: dict[str, Any], meta: PageMetadata) -> None:
+    meta.title = meta.title or _text(record.get("Title"))
+    meta.description = meta.description or _text(record.get("Summary"))
+    meta.section = meta.section or _text(record.get("CategoryName"))
+    meta.published = meta.published or _text(record.get("PublishedDate"))
+    meta.image_url = meta.image_url or _text(record.get("imgPath"))
+    author = _text(record.get("Author") or record.get("Writer"))
+    if author and not meta.authors:
+        meta.authors = [author]
+
+
+def class_tokens(el: HtmlElement) -> set[str]:
+    """Return the words of an element's class and id: "story-media__caption" → story, media, caption."""
+    return set(_TOKEN_SPLIT_RE.split(f"{el.get('class', '')} {el.get('id', '')}".lower())) - {""}
+
+
+def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
+    """Fill what structured metadata left open from the article's printed header and footer."""
+    section = byline = caption = None
+    tags: list[str] = []
+    for el in _BODY_ELEMENTS_XPATH(tree):
+        if _in_page_chrome(el):
+            continue
+        tokens = class_tokens(el)
+        itemprop = (el.get("itemprop") or "").lower()
+        if el.get("rel") == "tag" or tokens & _TAG_TOKENS:
+            tags.extend(
+                clean_space(a.text_content()) for a in (el.iter("a") if el.tag != "a" else [el])
+            )
+            continue
+        if section is None and (itemprop == "articlesection" or tokens & _SECTION_TOKENS):
+            text = clean_space(el.text_content())
+            if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) <= 4:
+                section = text
+        if byline is None and (
+            itemprop == "author" or el.get("rel") == "author" or tokens & _AUTHOR_TOKENS
+        ):
+            text = _BY_RE.sub("", clean_space(el.text_content()))
+            if 0 < len(text) <= _MAX_BYLINE_CHARS:
+                byline = text
+        if caption is None and (el.tag == "figcaption" or tokens & _CAPTION_TOKENS):
+            caption = clean_space(el.text_content()) or None
+    meta.section = meta.section or section
+    if not meta.authors and byline:
+        meta.authors = [byline]
+    meta.image_caption = meta.image_caption or caption
+    if not meta.tags:
+        meta.tags = _unique([t for t in tags if t and len(t) <= _MAX_LABEL_CHARS])
+    if not meta.image_url:
+        images = [
+            s
+            for s in (*_ARTICLE_IMAGE_XPATH(tree), *_IMAGE_AFTER_TITLE_XPATH(tree))
+            if not s.startswith("data:")
+        ]
+        meta.image_url = images[0] if images else None
+
+
+def _in_page_chrome(el: HtmlElement) -> bool:
+    """Return whether the element is in site navigation, or a site's (not the article's) header or footer."""
+    ancestors = list(el.iterancestors())
+    in_article = any(a.tag == "article" for a in ancestors)
+    for ancestor in ancestors:
+        if ancestor.tag == "nav":
+            return True
+        if ancestor.tag in ("header", "footer") and not in_article and not ancestor.xpath(".//h1"):
+            return True
+    return False
 
 
 def clean_space(value: str) -> str:
@@ -183,15 +288,6 @@ def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]
             meta.image_caption = _text(image.get("caption")) or meta.image_caption
     if lang := _text(node.get("inLanguage")):
         meta.language = meta.language or lang
-
-
-def _caption(tree: HtmlElement) -> str | None:
-    for xpath in _CAPTION_XPATHS:
-        for el in xpath(tree):
-            text = clean_space(el.text_content())
-            if text:
-                return text
-    return None
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.http import TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 class NewsSpider(ArticleFetchingSpider):
@@ -97,6 +99,12 @@ class NewsSpider(ArticleFetchingSpider):
             self._stat("feed", "broken")
             self.logger.warning("not a feed at %s", response.url)
             return
+        try:
+            etree.fromstring(response.body, parser=_STRICT_XML)
+        except etree.XMLSyntaxError as exc:
+            # A truncated or malformed feed still gives the items before the damage.
+            self._stat("feed", "broken")
+            self.logger.warning("malformed feed at %s (%s); reading what parses", response.url, exc)
         selector = scrapy.Selector(text=text, type="xml")
         links = selector.xpath(
             "//item/link/text() | //*[local-name()='entry']/*[local-name()='link']/@href"
