@@ -24,7 +24,7 @@ from ingest.extraction.decode import decode_html
 from ingest.extraction.extract import Extracted, extract_article
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
-from ingest.sources import PROFILES, Edition, SiteProfile
+from ingest.sources import PROFILES, Edition, SiteProfile, profile_for_url
 from ingest.storage import migrate
 from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -155,8 +155,18 @@ class ExtractPipeline(_Stage):
             raise UnparseableHtml(f"{item.url}: {exc}") from exc
         if extracted is None:
             raise NoArticleBody(f"no main text found on {item.url}")
+        site, edition_key = item.site, item.edition
+        if profile is None and extracted.canonical_url:
+            # A page listed from a mirror or an unknown host whose canonical URL is a known
+            # site's: it is that site's article, extracted again under that site's rules.
+            profile = profile_for_url(extracted.canonical_url)
+            if profile is not None:
+                site = profile.key
+                found = profile.edition_for(extracted.canonical_url)
+                edition_key = found.key if found else None
+                extracted = await self._extract(item, profile) or extracted
         edition = (
-            next((e for e in profile.editions if e.key == item.edition), None) if profile else None
+            next((e for e in profile.editions if e.key == edition_key), None) if profile else None
         )
         canonical = extracted.canonical_url
         if canonical and profile and profile.owns(canonical) and not profile.is_article(canonical):
@@ -169,8 +179,8 @@ class ExtractPipeline(_Stage):
         return ArticleItem(
             url=item.url,
             canonical_url=canonical or item.url,
-            site=item.site or (urlsplit(item.url).hostname or "unknown"),
-            edition=item.edition,
+            site=site or (urlsplit(item.url).hostname or "unknown"),
+            edition=edition_key,
             language=_language(extracted.language, edition),
             section=extracted.section or (profile.section_from_url(item.url) if profile else None),
             title=extracted.title or "",

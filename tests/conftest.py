@@ -139,7 +139,8 @@ def crawlable_articles(site: str) -> dict[str, dict[str, Any]]:
     """Return the expected articles a test crawl can store: all but the deliberately slow ones,
     which time out under the tests' ``DOWNLOAD_TIMEOUT``."""
     config_path = SITES / site / "_site.json"
-    slow = set(json.loads(config_path.read_text())["slow"]) if config_path.is_file() else set()
+    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    slow = set(config.get("slow", []))
     return {path: data for path, data in expected_articles(site).items() if path not in slow}
 
 

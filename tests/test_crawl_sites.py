@@ -1,0 +1,104 @@
+"""A second site profile and the ``urls`` spider, end to end: new sites are data, not spiders."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from ingest.storage.models import Article
+from ingest.storage.session import make_engine, make_sessionmaker
+
+from tests.conftest import SEED_LINES, crawlable_articles, run_crawl
+
+
+def _stored(url: str) -> dict[str, Article]:
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        articles = {urlsplit(a.canonical_url).path: a for a in session.scalars(select(Article))}
+    engine.dispose()
+    return articles
+
+
+def test_kurdistan24_profile_crawls_its_own_site(kurdistan24_site, tmp_path, db_url):
+    result = run_crawl("kurdistan24", tmp_path, db_url, f"base_url={kurdistan24_site.url}")
+    assert result.returncode == 0, result.log[-3000:]
+    stored = _stored(db_url)
+    expected = {
+        urlsplit(a["canonical_url"]).path: a for a in crawlable_articles("kurdistan24").values()
+    }
+    assert set(stored) == set(expected)
+    for path, data in expected.items():
+        article = stored[path]
+        for field in (
+            "title",
+            "section",
+            "language",
+            "edition",
+            "authors",
+            "image_caption",
+            "tags",
+            "text",
+        ):
+            assert getattr(article, field) == data[field], (path, field)
+        assert "Read More" not in article.text
+
+
+def test_kurdistan24_editions_argument_narrows_the_crawl(kurdistan24_site, tmp_path, sqlite_url):
+    result = run_crawl(
+        "kurdistan24", tmp_path, sqlite_url, f"base_url={kurdistan24_site.url}", "editions=ar"
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    assert {a.edition for a in _stored(sqlite_url).values()} == {"ar"}
+
+
+def test_unknown_edition_is_a_clear_error(kurdistan24_site, tmp_path, sqlite_url):
+    result = run_crawl(
+        "rudaw", tmp_path, sqlite_url, f"base_url={kurdistan24_site.url}", "editions=klingon"
+    )
+    assert result.returncode != 0
+    assert "unknown edition(s) ['klingon']" in result.log
+
+
+def test_urls_spider_ingests_exactly_the_listed_pages(rudaw_site, tmp_path, sqlite_url):
+    listed = tmp_path / "urls.txt"
+    listed.write_text(
+        "\n".join(
+            [
+                "# the golden article, its AMP twin, a removed story and a line that is no URL",
+                f"{rudaw_site.url}/english/middleeast/iraq/240720241",
+                f"{rudaw_site.url}/english/middleeast/iraq/240720241-amp",
+                "",
+                f"{rudaw_site.url}/english/middleeast/iran/200720241",
+                "not a url",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    rudaw_site.requests.clear()
+    result = run_crawl("urls", tmp_path, sqlite_url, f"file={listed}")
+    assert result.returncode == 0, result.log[-3000:]
+    stored = _stored(sqlite_url)
+    assert list(stored) == ["/english/middleeast/iraq/240720241"]
+    article = stored["/english/middleeast/iraq/240720241"]
+    assert article.text == "\n".join(SEED_LINES[2:24])
+    assert (
+        article.site == "rudaw"
+    )  # the mirror's pages are matched to the profile by canonical host
+    assert result.stats["ingest/urls/invalid"] == 1
+    assert (
+        result.stats["item_dropped_reasons_count/TooShort"]
+        + result.stats.get("item_dropped_reasons_count/NoArticleBody", 0)
+        == 1
+    )
+    # No link following: only the listed pages (and robots.txt) were requested.
+    assert {p for p in rudaw_site.requests if p != "/robots.txt"} == {
+        "/english/middleeast/iraq/240720241",
+        "/english/middleeast/iraq/240720241-amp",
+        "/english/middleeast/iran/200720241",
+    }
+
+
+def test_urls_spider_without_a_file_is_a_clear_error(tmp_path, sqlite_url):
+    result = run_crawl("urls", tmp_path, sqlite_url, f"file={tmp_path / 'missing.txt'}")
+    assert "does not exist" in result.log
