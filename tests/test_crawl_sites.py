@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
-
 from tests.conftest import SEED_LINES, crawlable_articles, run_crawl
 
 
