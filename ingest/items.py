@@ -18,7 +18,8 @@ class PageItem:
     url: str
     requested_url: str
     status: int
-    body: bytes
+    # Kept out of repr: Scrapy logs dropped items, and a page body does not belong in a log line.
+    body: bytes = field(repr=False)
     content_type: str | None
     fetched_at: datetime
     site: str | None
@@ -48,7 +49,7 @@ class ArticleItem:
     section: str | None
     title: str
     lead: str | None = None
-    text: str
+    text: str = field(repr=False)
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     modified_at: datetime | None = None

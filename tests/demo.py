@@ -85,11 +85,15 @@ def _report() -> None:
                 + f"\n  | … ({len(golden.text.splitlines())} paragraphs)"
             )
     engine.dispose()
-    database = INGEST_DATABASE_URL.removeprefix("sqlite:///")
-    print("\nTry these queries:")
-    print(f'  sqlite3 {database} "SELECT edition, count(*) FROM articles GROUP BY edition"')
-    print(f"  sqlite3 {database} \"SELECT title FROM articles WHERE text LIKE '%Peshmerga%'\"")
-    print("  .venv/bin/ingest db current")
+    ingest = str(Path(sys.executable).parent / "ingest")
+    for example in (
+        ["search", "global coalition", "--limit", "3"],
+        ["list", "--edition", "sorani"],
+    ):
+        shown = " ".join(f'"{a}"' if " " in a else a for a in example)
+        print(f"\n$ ingest {shown}", flush=True)
+        subprocess.run([ingest, *example], cwd=REPO_ROOT, check=False)
+    print("\nMore: ingest --help, and the SQL examples in README.md.")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ class NewsSpider(ArticleFetchingSpider):
                 yield self._discovery(path, self.parse_listing, "listing", depth=0)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             yield self._discovery(url, self.parse_sitemap, "sitemap")
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
