@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import text
 
 from ingest.storage.session import make_engine
-
 from tests.conftest import REPO_ROOT, SITES, fresh_database, run_crawl
 from tests.site_server import SiteServer
 
