@@ -301,11 +301,10 @@ class StorePipeline(_Stage):
             return item
         values = {c: getattr(item, c) for c in CONTENT_COLUMNS}
         values["canonical_url"] = item.canonical_url
-        primary = _path(item.url) == _path(item.canonical_url)
         for attempt in (1, 2):
             try:
                 with self.sessions.begin() as session:
-                    outcome = upsert_article(session, values, item.fetched_at, primary=primary)
+                    outcome = upsert_article(session, values, item.fetched_at)
                 break
             except DBAPIError as exc:
                 if attempt == 2:
@@ -316,7 +315,3 @@ class StorePipeline(_Stage):
                 )
         self.stats.inc_value(f"ingest/store/{outcome}")
         return item
-
-
-def _path(url: str) -> str:
-    return urlsplit(url).path.rstrip("/")

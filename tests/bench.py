@@ -663,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s"
     )
     work = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
+    load_before = os.getloadavg()[0]
     try:
         phases = run_all(args, work)
     except BenchFailed as exc:
@@ -676,7 +677,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _remove_tree(work)
     rows = table_rows(phases)
     workers = extract_workers(args.extract_workers)
-    print_header(args.pages, workers)
+    load = (round(load_before, 2), round(os.getloadavg()[0], 2))
+    print_header(args.pages, workers, load)
     print_table(rows)
     print_details(rows)
     if args.json:
@@ -686,6 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "server": "separate process (python -m tests.site_server)",
             "concurrent_requests": CONCURRENCY,
             "extract_workers": workers,
+            "load_average_1min_before_after": load,
             "peak_rss": "sum of RSS over the process tree, sampled every 0.1 s",
             "phases": rows,
         }
@@ -693,11 +696,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def print_header(pages: int, workers: int) -> None:
+def print_header(pages: int, workers: int, load: tuple[float, float]) -> None:
     from tests.eval import CORPUS_NAME
 
+    cpus = os.cpu_count() or 1
+    busy = load[0] > cpus / 2
+    warning = (
+        "  <- other work on the machine: wall times are inflated; CPU s less so" if busy else ""
+    )
     print(
-        f"\nBench: {pages} pages cycled from the {CORPUS_NAME} corpus, {os.cpu_count()} CPUs."
+        f"\nBench: {pages} pages cycled from the {CORPUS_NAME} corpus, {cpus} CPUs; 1-min load"
+        f" average {load[0]:.1f} before, {load[1]:.1f} after{warning}."
         "\nSite server: a separate process (python -m tests.site_server), not counted in any"
         " phase, but it shares the CPUs with the crawl."
         f"\nCrawl: CONCURRENT_REQUESTS={CONCURRENCY}, INGEST_EXTRACT_WORKERS={workers}."

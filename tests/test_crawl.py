@@ -133,3 +133,14 @@ def test_crawl_runs_are_recorded(crawled):
     assert second.articles_unchanged == first.articles_new + first.articles_unchanged
     assert first.pages_fetched >= first.articles_new
     assert first.items_dropped
+
+
+def test_amp_twin_and_redirect_land_on_their_canonical_rows(crawled):
+    assert "/english/middleeast/iraq/240720241-amp" in crawled.requests
+    golden = crawled.articles["/english/middleeast/iraq/240720241"]
+    # The AMP page was fetched but the canonical page's own content and URL are kept.
+    assert urlsplit(golden.url).path == "/english/middleeast/iraq/240720241"
+    assert "/english/kurdistan/18022026" in crawled.requests
+    moved = crawled.articles["/english/categories/kurdistan/1080001"]
+    assert urlsplit(moved.url).path == "/english/categories/kurdistan/1080001"
+    assert not any(urlsplit(a.url).path.endswith("-amp") for a in crawled.articles.values())

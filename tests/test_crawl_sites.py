@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
 from tests.conftest import SEED_LINES, crawlable_articles, run_crawl
+from tests.site_server import SiteServer
 
 
 def _stored(url: str) -> dict[str, Article]:
@@ -101,3 +102,46 @@ def test_urls_spider_ingests_exactly_the_listed_pages(rudaw_site, tmp_path, sqli
 def test_urls_spider_without_a_file_is_a_clear_error(tmp_path, sqlite_url):
     result = run_crawl("urls", tmp_path, sqlite_url, f"file={tmp_path / 'missing.txt'}")
     assert "does not exist" in result.log
+
+
+def test_bad_responses_are_counted_drops_not_crashes(tmp_path, sqlite_url):
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    (site / "news" / "huge.html").write_bytes(
+        b"<html><body>" + b"<p>filler paragraph</p>" * 120_000 + b"</body></html>"
+    )
+    (site / "news" / "report.pdf.txt").write_bytes(b"%PDF-1.7 not a page")
+    (site / "news" / "empty.html").write_bytes(b"")
+    (site / "news" / "binary.html").write_bytes(bytes(range(256)) * 40)
+    (site / "_site.json").write_text(
+        '{"headers": {"/news/report.pdf": {"Content-Type": "application/pdf"}}}'
+    )
+    with SiteServer(site) as server:
+        listed = tmp_path / "urls.txt"
+        listed.write_text(
+            "\n".join(
+                f"{server.url}/news/{name}"
+                for name in ("huge", "report.pdf", "empty", "binary", "missing")
+            )
+        )
+        result = run_crawl(
+            "urls", tmp_path, sqlite_url, f"file={listed}", DOWNLOAD_MAXSIZE=1_000_000
+        )
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log
+    stats = result.stats
+    dropped = {
+        k.removeprefix("item_dropped_reasons_count/"): v
+        for k, v in stats.items()
+        if k.startswith("item_dropped_reasons_count/")
+    }
+    failed = {
+        k.removeprefix("ingest/fetch/failed/"): v
+        for k, v in stats.items()
+        if k.startswith("ingest/fetch/failed/")
+    }
+    assert dropped.get("NotHtml") == 1  # the PDF
+    assert failed.get("http_404") == 1  # missing
+    # huge: cancelled at DOWNLOAD_MAXSIZE; empty and binary: no article in them
+    assert sum(dropped.values()) + sum(failed.values()) == 5, (dropped, failed)
+    assert _stored(sqlite_url) == {}

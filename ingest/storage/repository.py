@@ -6,6 +6,7 @@ import enum
 import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -44,17 +45,14 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
 
 
-def upsert_article(
-    session: Session, values: dict[str, Any], seen_at: datetime, *, primary: bool = True
-) -> Outcome:
+def upsert_article(session: Session, values: dict[str, Any], seen_at: datetime) -> Outcome:
     """Insert the article, or bring its row up to date; return what happened.
 
     ``values`` holds ``canonical_url`` and the ``CONTENT_COLUMNS``. The caller owns the
     transaction. A row whose content hash is unchanged only gets its ``last_seen_at`` moved,
     so crawling the same site twice adds and rewrites nothing; a changed one keeps its previous
-    version as an ``ArticleRevision``. A page that is not
-    ``primary`` (an AMP twin, a mirror under another path) is stored only when the article
-    is not stored yet: the canonical page's own content wins.
+    version as an ``ArticleRevision``. A twin page (AMP, or any URL whose path is not the
+    canonical one) is stored only while the article is not: the canonical page's content wins.
     """
     digest = content_hash(values["title"], values["text"])
     row = session.scalars(
@@ -74,24 +72,35 @@ def upsert_article(
         return Outcome.NEW
     previously_seen_at = row.last_seen_at
     row.last_seen_at = seen_at
-    if row.content_hash == digest or not primary:
+    if _path(values["url"]) != _path(values["canonical_url"]):
         return Outcome.UNCHANGED
-    session.add(
-        ArticleRevision(
-            article_id=row.id,
-            title=row.title,
-            lead=row.lead,
-            text=row.text,
-            content_hash=row.content_hash,
-            modified_at=row.modified_at,
-            seen_at=previously_seen_at,
-            replaced_at=seen_at,
+    # A row first stored from a twin (AMP, mirror path) takes the canonical page's content
+    # when that arrives; that is no edit, so no revision is kept for it.
+    from_twin = _path(row.url) != _path(row.canonical_url)
+    changed = row.content_hash != digest
+    if not changed and not from_twin:
+        return Outcome.UNCHANGED
+    if changed and not from_twin:
+        session.add(
+            ArticleRevision(
+                article_id=row.id,
+                title=row.title,
+                lead=row.lead,
+                text=row.text,
+                content_hash=row.content_hash,
+                modified_at=row.modified_at,
+                seen_at=previously_seen_at,
+                replaced_at=seen_at,
+            )
         )
-    )
     for column in CONTENT_COLUMNS:
         setattr(row, column, values.get(column))
     row.content_hash = digest
-    return Outcome.UPDATED
+    return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
 
 
 def start_crawl_run(
