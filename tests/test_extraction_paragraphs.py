@@ -70,3 +70,19 @@ def test_result_does_not_depend_on_other_articles():
 
 def test_blank_lines_are_dropped():
     assert dedupe_paragraphs(["", A, "   ", B]) == [A, B]
+
+
+def test_short_line_repeated_on_its_own_is_content():
+    lines = [
+        "Monday",
+        "1 cup blueberries",
+        "Oatmeal with honey and walnuts for breakfast.",
+        "Tuesday",
+        "1 cup blueberries",
+    ]
+    assert dedupe_paragraphs(lines) == lines
+
+
+def test_short_lines_inside_a_repeated_block_are_removed():
+    block = ["Photo gallery", A, B]
+    assert dedupe_paragraphs([*block, C, *block]) == [*block, C]

@@ -73,7 +73,6 @@ _FURNITURE_TOKENS = frozenset(
         "modal",
         "popup",
         "tags",
-        "topics",
     }
 )
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
@@ -97,6 +96,11 @@ _HEADING_LIKE_XPATH = etree.XPath(
 # A container below this share of the body's text can be dropped as furniture; above it, it
 # may be (or hold) the article itself, e.g. <body class="has-comments">.
 _MAX_FURNITURE_SHARE = 0.4
+# Below these, a furniture-named element is taken for furniture: a share bar or "A+ A-" is
+# a few words; a related box is mostly links. Tuned on the 181-page corpus (make eval).
+_SHORT_FURNITURE_CHARS = 200
+_FURNITURE_LINK_DENSITY = 0.5
+_COMMENT_TOKENS = frozenset({"comment", "comments", "commentform", "disqus"})
 
 
 def extract_article(
@@ -132,31 +136,61 @@ def extract_article(
     return _merge(meta, document, lines, url=url, local_zone=local_zone, title_suffix=title_suffix)
 
 
+# HTML comments and processing instructions are dropped at parse time: left in the tree they
+# make trafilatura lose the text around them (seen on nytimes.com pages of the corpus).
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def _parse(page: str) -> HtmlElement:
     if not page or not page.strip():
         raise ValueError("empty page")
     try:
-        return html.document_fromstring(page)
+        return html.document_fromstring(page, parser=_PARSER)
     except (ParserError, etree.ParserError, ValueError) as exc:
         raise ValueError(f"unparseable HTML: {exc}") from exc
 
 
 def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     """Remove furniture, related-links boxes and the profile's selectors from the tree in place."""
-    body_chars = max(len(clean_space(tree.text_content())), 1)
-    doomed: list[HtmlElement] = list(_ALWAYS_PRUNED_XPATH(tree))
+    # Scripts and styles go first: inline JSON would otherwise make the body look far longer
+    # than its text, and every size guard below relative to it too lenient.
+    for el in _ALWAYS_PRUNED_XPATH(tree):
+        _drop(el)
     for xpath in prune_xpath:
-        doomed.extend(tree.xpath(xpath))
+        for el in tree.xpath(xpath):
+            _drop(el)
+    body_chars = max(len(clean_space(tree.text_content())), 1)
+    doomed: list[HtmlElement] = []
     for el in _FURNITURE_XPATH(tree):
-        if class_tokens(el) & _FURNITURE_TOKENS and _share(el, body_chars) < _MAX_FURNITURE_SHARE:
+        tokens = class_tokens(el)
+        if tokens & _FURNITURE_TOKENS and _is_furniture(el, tokens, body_chars):
             doomed.append(el)
     doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
     for el in _HEADING_LIKE_XPATH(tree):
+        # The heading's own text decides; reading every container's whole text would be slow.
+        if not _RELATED_HEADING_RE.match((el.text or "").strip()):
+            continue
         text = clean_space(el.text_content())
-        if len(text) < 60 and _RELATED_HEADING_RE.match(text):
+        if len(text) < 60:
             doomed.append(_related_box(el, body_chars))
     for el in doomed:
         _drop(el)
+
+
+def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:
+    """Return whether an element named like furniture is small enough, or linky enough, to be it.
+
+    Class names alone mislead ("font-body" on an article body, "has-comments" on a page), so a
+    named element goes only when it is short or mostly links; a comment section (policy text
+    and all) goes whatever its shape, unless it holds a large share of the page.
+    """
+    text_chars = len(clean_space(el.text_content()))
+    if text_chars / body_chars >= _MAX_FURNITURE_SHARE:
+        return False
+    if tokens & _COMMENT_TOKENS or text_chars <= _SHORT_FURNITURE_CHARS:
+        return True
+    link_chars = sum(len(clean_space(a.text_content())) for a in el.iter("a"))
+    return link_chars / max(text_chars, 1) > _FURNITURE_LINK_DENSITY
 
 
 def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
@@ -206,6 +240,7 @@ def _merge(
     # trafilatura's tags are the SEO keywords meta, not the article's tags: not used.
     tags = meta.tags
     image = meta.image_url or document.image
+    section = meta.section or next(iter(document.categories or []), None)
     return Extracted(
         lines=lines,
         title=title or None,
@@ -213,7 +248,8 @@ def _merge(
         published_at=parse_time(meta.published, local_zone)
         or parse_time(document.date, local_zone),
         modified_at=parse_time(meta.modified, local_zone),
-        section=meta.section or next(iter(document.categories or []), None),
+        # A "section" longer than a label is a keyword list some CMSs put there.
+        section=section if section and len(section) <= _MAX_SECTION_CHARS else None,
         tags=tuple(_unique(t for t in tags if t)),
         language=normalise_language(meta.language),
         image_url=urljoin(url, image) if image else None,
@@ -224,6 +260,8 @@ def _merge(
     )
 
 
+_MAX_SECTION_CHARS = 100
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 _BYLINE_PREFIX_RE = re.compile(r"^(?:by|written by|from|بقلم|نووسینی)\s+", re.IGNORECASE)
 
 
@@ -246,10 +284,10 @@ def normalise_language(tag: str | None) -> str | None:
     """Return a language code from an HTML lang tag: ``en-US`` → ``en``, ``ku-Arab`` → ``ckb``."""
     if not tag:
         return None
-    parts = tag.replace("_", "-").lower().split("-")
+    parts = tag.strip().replace("_", "-").lower().split("-")
     if parts[0] == "ku" and "arab" in parts[1:]:
         return "ckb"
-    return parts[0] or None
+    return parts[0] if _LANGUAGE_RE.match(parts[0]) else None
 
 
 def _unique(values: object) -> list[str]:

@@ -57,15 +57,27 @@ def dedupe_paragraphs(paragraphs: Iterable[str]) -> list[str]:
     A repeat is a paragraph whose key equals an earlier one, or a truncated copy: one whose
     key, less a trailing ellipsis, is a prefix of another's of at least
     ``MIN_TRUNCATED_CHARS``. When the truncated copy came first, the full text takes its place.
-    Paragraphs that only look alike (same opening, different ending) are all kept. The result
-    depends on nothing but the input.
+    Paragraphs that only look alike (same opening, different ending) are all kept, and so is a
+    short line (under ``MIN_TRUNCATED_CHARS``) repeated on its own rather than inside a repeated
+    block. The result depends on nothing but the input.
     """
+    paragraphs = [p for p in paragraphs if paragraph_key(p)]
+    keys = [paragraph_key(p) for p in paragraphs]
+    first_seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first_seen.setdefault(key, index)
+    repeats = [first_seen[key] != index for index, key in enumerate(keys)]
     kept: list[str] = []
     stems: list[str] = []
     exact: dict[str, int] = {}
-    for paragraph in paragraphs:
-        key = paragraph_key(paragraph)
-        if not key or key in exact:
+    for index, (paragraph, key) in enumerate(zip(paragraphs, keys, strict=True)):
+        if key in exact:
+            if len(key) >= MIN_TRUNCATED_CHARS or _in_repeated_block(repeats, index):
+                continue
+            # A short line seen before, alone (a recipe's "1 cup blueberries" on two days)
+            # is content; pages that print their body twice repeat whole blocks.
+            kept.append(paragraph)
+            stems.append(key)
             continue
         stem = _ELLIPSIS_RE.sub("", key)
         position = _truncation_match(stem, stems)
@@ -81,6 +93,11 @@ def dedupe_paragraphs(paragraphs: Iterable[str]) -> list[str]:
         else:
             exact[key] = position
     return kept
+
+
+def _in_repeated_block(repeats: list[bool], index: int) -> bool:
+    """Return whether a neighbour of the paragraph at ``index`` is a repeat too."""
+    return (index > 0 and repeats[index - 1]) or (index + 1 < len(repeats) and repeats[index + 1])
 
 
 def _truncation_match(stem: str, stems: list[str]) -> int | None:
