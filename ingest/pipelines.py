@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.decode import decode_html
@@ -307,7 +307,10 @@ class StorePipeline(_Stage):
                     outcome = upsert_article(session, values, item.fetched_at)
                 break
             except DBAPIError as exc:
-                if attempt == 2:
+                # Only a lost connection is worth a second try; a value the database refuses
+                # (too long, wrong type) would be refused again.
+                transient = exc.connection_invalidated or isinstance(exc, OperationalError)
+                if attempt == 2 or not transient:
                     logger.error("could not store %s: %s", item.url, exc.orig or exc)
                     raise StoreFailed(f"{item.url}: {type(exc.orig or exc).__name__}") from exc
                 logger.warning(
