@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+import trafilatura.metadata
 from lxml import etree, html
 from lxml.etree import ParserError
+from trafilatura.settings import Document
 
 from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
 from ingest.extraction.times import parse_time
@@ -118,11 +121,12 @@ def extract_article(
     """
     tree = _parse(page)
     meta = read_metadata(tree)
+    fallback = _trafilatura_metadata(tree, url) if _needs_fallback(meta) else None
     _prune(tree, prune_xpath)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -133,7 +137,21 @@ def extract_article(
     if document is None or not (document.text or "").strip():
         return None
     lines = tuple(line for line in (clean_space(x) for x in document.text.split("\n")) if line)
-    return _merge(meta, document, lines, url=url, local_zone=local_zone, title_suffix=title_suffix)
+    return _merge(meta, fallback, lines, url=url, local_zone=local_zone, title_suffix=title_suffix)
+
+
+def _needs_fallback(meta: PageMetadata) -> bool:
+    """Return whether the page's own metadata leaves a gap that trafilatura's guesses may fill."""
+    return not (meta.title and meta.published and meta.authors)
+
+
+def _trafilatura_metadata(tree: HtmlElement, url: str) -> Document:
+    """Return trafilatura's metadata guesses (title, author, date from the text, …).
+
+    Only run when the page's own metadata has gaps: it costs about as much as the text
+    extraction itself. It works on a copy because it edits the tree it reads.
+    """
+    return trafilatura.metadata.extract_metadata(deepcopy(tree), default_url=url)
 
 
 # HTML comments and processing instructions are dropped at parse time: left in the tree they
@@ -226,38 +244,63 @@ def _drop(el: HtmlElement) -> None:
 
 def _merge(
     meta: PageMetadata,
-    document: trafilatura.settings.Document,
+    guesses: Document | None,
     lines: tuple[str, ...],
     *,
     url: str,
     local_zone: str,
     title_suffix: str,
 ) -> Extracted:
-    title = meta.title or document.title
+    """Combine the page's own metadata with trafilatura's guesses, which only fill gaps."""
+    guessed = _Guesses.of(guesses)
+    title = meta.title or guessed.title
     if title and title_suffix:
         title = re.sub(title_suffix, "", title).strip()
-    authors = meta.authors or [a.strip() for a in (document.author or "").split(";")]
-    # trafilatura's tags are the SEO keywords meta, not the article's tags: not used.
-    tags = meta.tags
-    image = meta.image_url or document.image
-    section = meta.section or next(iter(document.categories or []), None)
+    authors = meta.authors or [a.strip() for a in (guessed.author or "").split(";")]
+    image = meta.image_url or guessed.image
+    section = meta.section or guessed.section
     return Extracted(
         lines=lines,
         title=title or None,
         authors=tuple(_unique(_clean_author(a) for a in authors if a.strip())),
-        published_at=parse_time(meta.published, local_zone)
-        or parse_time(document.date, local_zone),
+        published_at=parse_time(meta.published, local_zone) or parse_time(guessed.date, local_zone),
         modified_at=parse_time(meta.modified, local_zone),
         # A "section" longer than a label is a keyword list some CMSs put there.
         section=section if section and len(section) <= _MAX_SECTION_CHARS else None,
-        tags=tuple(_unique(t for t in tags if t)),
+        # trafilatura's tags are the SEO keywords meta, not the article's tags: not used.
+        tags=tuple(_unique(t for t in meta.tags if t)),
         language=normalise_language(meta.language),
         image_url=urljoin(url, image) if image else None,
         image_caption=meta.image_caption,
         canonical_url=_canonical(meta.canonical_url, url),
-        description=meta.description or document.description,
+        description=meta.description or guessed.description,
         page_type=meta.page_type,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Guesses:
+    """The few fields taken from trafilatura's metadata, all None when it was not run."""
+
+    title: str | None = None
+    author: str | None = None
+    image: str | None = None
+    section: str | None = None
+    date: str | None = None
+    description: str | None = None
+
+    @classmethod
+    def of(cls, document: Document | None) -> _Guesses:
+        if document is None:
+            return cls()
+        return cls(
+            title=document.title,
+            author=document.author,
+            image=document.image,
+            section=next(iter(document.categories or []), None),
+            date=document.date,
+            description=document.description,
+        )
 
 
 _MAX_SECTION_CHARS = 100

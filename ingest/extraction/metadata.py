@@ -45,6 +45,7 @@ _SECTION_TOKENS = frozenset({"section", "category", "categories", "kicker", "rub
 _AUTHOR_TOKENS = frozenset({"author", "byline", "writer", "authors", "by"})
 _CAPTION_TOKENS = frozenset({"caption", "figcaption", "credit"})
 _TAG_TOKENS = frozenset({"tags", "tag", "keywords", "topics"})
+_MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKENS
 _BY_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\b\s*", re.IGNORECASE)
 # The lead photo of a page without <article> or <main>: the first image after the headline.
 _IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
@@ -140,11 +141,19 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
     section = byline = caption = None
     tags: list[str] = []
     for el in _BODY_ELEMENTS_XPATH(tree):
-        if _in_page_chrome(el):
-            continue
         tokens = class_tokens(el)
         itemprop = (el.get("itemprop") or "").lower()
-        if el.get("rel") == "tag" or tokens & _TAG_TOKENS:
+        rel = el.get("rel")
+        relevant = (
+            tokens & _MARKUP_TOKENS
+            or itemprop in ("articlesection", "author")
+            or rel in ("tag", "author")
+            or el.tag == "figcaption"
+        )
+        # Cheap tests first: most elements are none of these, and the ancestry walk is not free.
+        if not relevant or _in_page_chrome(el):
+            continue
+        if rel == "tag" or tokens & _TAG_TOKENS:
             tags.extend(
                 clean_space(a.text_content()) for a in (el.iter("a") if el.tag != "a" else [el])
             )
@@ -153,9 +162,7 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
             text = clean_space(el.text_content())
             if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) <= 4:
                 section = text
-        if byline is None and (
-            itemprop == "author" or el.get("rel") == "author" or tokens & _AUTHOR_TOKENS
-        ):
+        if byline is None and (itemprop == "author" or rel == "author" or tokens & _AUTHOR_TOKENS):
             text = _BY_RE.sub("", clean_space(el.text_content()))
             if 0 < len(text) <= _MAX_BYLINE_CHARS:
                 byline = text
