@@ -1,7 +1,7 @@
 """Crawl throughput and memory against plain trafilatura, same run: ``python -m tests.bench``.
 
 What it measures
-    A page set of N pages (``--pages``, default 1000) is made by cycling over the 181 pages of
+    A page set of N pages (``--pages``, default 2000) is made by cycling over the 181 pages of
     the shared article-extraction-benchmark corpus (``$INGEST_SHARED_DIR/corpus/...``, by default
     ``../shared`` next to the repository), one file per page (``p/<i>.html``) so that every URL is
     distinct. Each phase runs as its own subprocess, timed from process start to exit
@@ -30,8 +30,8 @@ What it measures
     The pages are served by ``python -m tests.site_server`` in a **separate process**, so its CPU
     and memory count against no phase; but on a 2-core machine it shares the cores with the
     crawl and its workers, so the crawl's wall time includes waiting for the server. The crawl's
-    final Scrapy stats are written by a small extension of this module (``BenchStatsFile``),
-    because ``LOG_LEVEL=WARNING`` hides Scrapy's own stats dump.
+    final Scrapy stats come from the project's ``INGEST_STATS_FILE``, because
+    ``LOG_LEVEL=WARNING`` hides Scrapy's own stats dump.
 
 Why 1000 pages and not 3000
     On 2 cores trafilatura alone takes ~27 ms per corpus page (pages average 170 kB), and a
@@ -73,48 +73,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from scrapy.crawler import Crawler
 
 logger = logging.getLogger("tests.bench")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PAGES = 1000
+DEFAULT_PAGES = 2000
 CONCURRENCY = 32
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-STATS_FILE_SETTING = "BENCH_STATS_FILE"
 SERVER_START_TIMEOUT = 30.0
 
 
 class BenchFailed(Exception):
     """A phase failed; the message says which and why."""
-
-
-# --- Scrapy extension, loaded in the crawl process --------------------------------------
-
-
-class BenchStatsFile:
-    """Write the crawl's final stats to ``BENCH_STATS_FILE`` as JSON when the spider closes."""
-
-    def __init__(self, crawler: Crawler, path: str) -> None:
-        self.crawler = crawler
-        self.path = Path(path)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BenchStatsFile:
-        from scrapy import signals
-        from scrapy.exceptions import NotConfigured
-
-        path = crawler.settings.get(STATS_FILE_SETTING)
-        if not path:
-            raise NotConfigured(f"{STATS_FILE_SETTING} not set")
-        extension = cls(crawler, path)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        return extension
-
-    def spider_closed(self, reason: str) -> None:
-        stats = dict(self.crawler.stats.get_stats())
-        stats["finish_reason"] = reason
-        self.path.write_text(json.dumps(stats, default=str, indent=1), encoding="utf-8")
 
 
 # --- page set and server ----------------------------------------------------------------
@@ -330,28 +300,20 @@ def reference_child(pages_dir: Path, n: int, result_file: Path) -> None:
 def crawl_command(
     urls: Path, database_url: str, log_file: Path, stats_file: Path, extra: dict[str, str]
 ) -> list[str]:
-    extensions = {**_project_extensions(), "tests.bench.BenchStatsFile": 1000}
     settings: dict[str, Any] = {
         "INGEST_DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "LOG_FILE": str(log_file),
         "CONCURRENT_REQUESTS": CONCURRENCY,
         "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
-        "EXTENSIONS": json.dumps(extensions),
-        STATS_FILE_SETTING: str(stats_file),
+        # The project's StatsFileWriter: Scrapy's own stats dump is hidden at WARNING.
+        "INGEST_STATS_FILE": str(stats_file),
         **extra,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"file={urls}"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     return command
-
-
-def _project_extensions() -> dict[str, int]:
-    """The project's own EXTENSIONS, kept when ours is added on the command line."""
-    from settings import base
-
-    return dict(getattr(base, "EXTENSIONS", {}) or {})
 
 
 def extract_workers(requested: int | None) -> int:
