@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ingest.storage.repository import CONTENT_COLUMNS
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -12,21 +14,8 @@ if TYPE_CHECKING:
 #: Every field of an exported article, in output order. Documented in the README; append only.
 ARTICLE_FIELDS = (
     "id",
-    "url",
     "canonical_url",
-    "site",
-    "edition",
-    "language",
-    "section",
-    "title",
-    "lead",
-    "text",
-    "authors",
-    "published_at",
-    "modified_at",
-    "tags",
-    "image_url",
-    "image_caption",
+    *CONTENT_COLUMNS,
     "content_hash",
     "first_seen_at",
     "last_seen_at",

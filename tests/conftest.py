@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -36,6 +37,38 @@ SCRAPY = str(Path(sys.executable).parent / "scrapy")
 def rudaw_site() -> Iterator[SiteServer]:
     with SiteServer(SITES / "rudaw") as server:
         yield server
+
+
+GOLDEN_PAGE = "english/middleeast/iraq/240720241.html"
+EDITED_PARAGRAPH = (
+    "The strike comes as Iraq and the United States are discussing the future of the"
+    " coalition’s mission in the country."
+)
+NEW_PARAGRAPH = (
+    "The strike comes as Iraq and the United States hold a fourth round of talks on the"
+    " coalition’s mission."
+)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def edited_archive(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An archive crawled twice from a copy of the Rudaw fixture site, the golden article
+    edited in between (so it has one revision); once per backend, shared by the query tests."""
+    directory = tmp_path_factory.mktemp("archive")
+    site = directory / "site"
+    shutil.copytree(SITES / "rudaw", site)
+    with fresh_database(request.param, directory) as url, SiteServer(site) as server:
+        first = run_crawl("rudaw", directory, url, f"base_url={server.url}")
+        assert first.returncode == 0, first.log[-2000:]
+        page = site / GOLDEN_PAGE
+        html = page.read_text(encoding="utf-8")
+        assert EDITED_PARAGRAPH in html
+        page.write_text(html.replace(EDITED_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
+        second = run_crawl("rudaw", directory, url, f"base_url={server.url}")
+        assert second.returncode == 0, second.log[-2000:]
+        yield url
 
 
 @pytest.fixture(scope="session")

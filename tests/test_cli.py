@@ -1,33 +1,25 @@
 """The ``ingest`` command end to end, on archives filled by real crawls (SQLite and PostgreSQL).
 
-Each backend's archive is crawled twice from a copy of the fixture site; between the two
-crawls the golden article is edited, so the revision path is real too.
+The archives (one per backend, the `edited_archive` fixture) are crawled twice from a copy of
+the fixture site with the golden article edited in between, so the revision path is real too.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
 from ingest.records import ARTICLE_FIELDS
 from ingest.storage import migrate
-from tests.conftest import REPO_ROOT, SITES, fresh_database, run_crawl
-from tests.site_server import SiteServer
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from tests.conftest import EDITED_PARAGRAPH, NEW_PARAGRAPH, REPO_ROOT
 
 INGEST = str(Path(sys.executable).parent / "ingest")
-GOLDEN = "english/middleeast/iraq/240720241.html"
-EDITED_PARAGRAPH = "The strike comes as Iraq and the United States are discussing the future of the coalition’s mission in the country."
-NEW_PARAGRAPH = "The strike comes as Iraq and the United States hold a fourth round of talks on the coalition’s mission."
 
 
 def ingest(db: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,21 +39,9 @@ def ingest_json(db: str, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def archive(request, tmp_path_factory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("archive")
-    site = directory / "site"
-    shutil.copytree(SITES / "rudaw", site)
-    with fresh_database(request.param, directory) as url, SiteServer(site) as server:
-        first = run_crawl("rudaw", directory, url, f"base_url={server.url}")
-        assert first.returncode == 0, first.log[-2000:]
-        page = site / GOLDEN
-        html = page.read_text(encoding="utf-8")
-        assert EDITED_PARAGRAPH in html
-        page.write_text(html.replace(EDITED_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
-        second = run_crawl("rudaw", directory, url, f"base_url={server.url}")
-        assert second.returncode == 0, second.log[-2000:]
-        yield url
+@pytest.fixture
+def archive(edited_archive: str) -> str:
+    return edited_archive
 
 
 def _golden_id(db: str) -> int:
