@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import os
 import shutil
@@ -118,6 +120,30 @@ def postgresql_url(tmp_path: Path) -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using it runs once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+def run_stages(item: Any) -> Any:
+    """Run a ``PageItem`` through the real pipeline stages up to storage, as a crawl would.
+
+    Raises the stage's ``DropItem`` subclass when the page is dropped.
+    """
+    from scrapy.utils.misc import build_from_crawler
+    from scrapy.utils.test import get_crawler
+
+    from ingest.pipelines import (
+        BoilerplatePipeline,
+        DedupeParagraphsPipeline,
+        ExtractPipeline,
+        ValidatePipeline,
+    )
+    from ingest.spiders.urls import UrlsSpider
+
+    crawler = get_crawler(UrlsSpider, project_settings())
+    for stage in (ExtractPipeline, DedupeParagraphsPipeline, BoilerplatePipeline, ValidatePipeline):
+        item = build_from_crawler(stage, crawler).process_item(item)
+        if inspect.iscoroutine(item):
+            item = asyncio.run(item)
+    return item
 
 
 def project_settings(**overrides: Any) -> dict[str, Any]:

@@ -6,8 +6,6 @@ crawler with the project's settings), without a crawl: the crawl tests do that e
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,23 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy.exceptions import DropItem
-from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from ingest.items import ArticleItem, PageItem
 from ingest.pipelines import (
-    BoilerplatePipeline,
-    DedupeParagraphsPipeline,
-    ExtractPipeline,
     NoArticleBody,
     TooShort,
-    ValidatePipeline,
 )
 from ingest.sources import PROFILES
-from ingest.spiders.urls import UrlsSpider
-from tests.conftest import SEED_LINES, SITES, expected_articles, not_articles, project_settings
+from tests.conftest import SEED_LINES, SITES, expected_articles, not_articles, run_stages
 
-STAGES = (ExtractPipeline, DedupeParagraphsPipeline, BoilerplatePipeline, ValidatePipeline)
 FIELDS = (
     "canonical_url",
     "edition",
@@ -47,11 +37,6 @@ FIELDS = (
     "lead",
     "text",
 )
-
-
-def _stages() -> list[Any]:
-    crawler = get_crawler(UrlsSpider, project_settings())
-    return [build_from_crawler(stage, crawler) for stage in STAGES]
 
 
 def _page_file(site: str, url_path: str) -> Path:
@@ -91,11 +76,7 @@ def process(site: str, url_path: str) -> ArticleItem:
         edition=edition.key if edition else None,
         found_via="list",
     )
-    for stage in _stages():
-        item = stage.process_item(item)
-        if inspect.iscoroutine(item):
-            item = asyncio.run(item)
-    return item
+    return run_stages(item)
 
 
 CASES = [

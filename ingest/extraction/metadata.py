@@ -45,7 +45,8 @@ _SECTION_TOKENS = frozenset({"section", "category", "categories", "kicker", "rub
 _AUTHOR_TOKENS = frozenset({"author", "byline", "writer", "authors", "by"})
 _CAPTION_TOKENS = frozenset({"caption", "figcaption", "credit"})
 _TAG_TOKENS = frozenset({"tags", "tag", "keywords", "topics"})
-_MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKENS
+_CRUMB_TOKENS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb"})
+_MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKENS | _CRUMB_TOKENS
 _BY_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\b\s*", re.IGNORECASE)
 # The lead photo of a page without <article> or <main>: the first image after the headline.
 _IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
@@ -138,7 +139,7 @@ def class_tokens(el: HtmlElement) -> set[str]:
 
 def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
     """Fill what structured metadata left open from the article's printed header and footer."""
-    section = byline = caption = None
+    section = byline = caption = crumb = None
     tags: list[str] = []
     for el in _BODY_ELEMENTS_XPATH(tree):
         tokens = class_tokens(el)
@@ -152,6 +153,11 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
         )
         # Cheap tests first: most elements are none of these, and the ancestry walk is not free.
         if not relevant or _in_page_chrome(el):
+            continue
+        if crumb is None and tokens & _CRUMB_TOKENS:
+            # Home › Kurdistan: the last link of a breadcrumb trail is the article's section.
+            links = [clean_space(a.text_content()) for a in el.iter("a")]
+            crumb = links[-1] if len(links) > 1 and len(links[-1]) <= _MAX_LABEL_CHARS else None
             continue
         if rel == "tag" or tokens & _TAG_TOKENS:
             tags.extend(
@@ -168,7 +174,7 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
                 byline = text
         if caption is None and (el.tag == "figcaption" or tokens & _CAPTION_TOKENS):
             caption = clean_space(el.text_content()) or None
-    meta.section = meta.section or section
+    meta.section = meta.section or section or crumb
     if not meta.authors and byline:
         meta.authors = [byline]
     meta.image_caption = meta.image_caption or caption
@@ -248,6 +254,8 @@ def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
             types = set(types) if isinstance(types, list) else {types}
             if types & _ARTICLE_TYPES:
                 _read_article_node(node, meta, types)
+            elif "BreadcrumbList" in types and not meta.section:
+                meta.section = _last_crumb(node)
 
 
 def _walk_jsonld(data: Any) -> list[dict[str, Any]]:
@@ -295,6 +303,14 @@ def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]
             meta.image_caption = _text(image.get("caption")) or meta.image_caption
     if lang := _text(node.get("inLanguage")):
         meta.language = meta.language or lang
+
+
+def _last_crumb(node: dict[str, Any]) -> str | None:
+    """Return the last named item of a JSON-LD BreadcrumbList past the home page."""
+    items = [i for i in _as_list(node.get("itemListElement")) if isinstance(i, dict)]
+    names = [_name(i.get("item")) or _name(i) for i in items]
+    names = [n for n in names if n]
+    return names[-1] if len(names) > 1 and len(names[-1]) <= _MAX_LABEL_CHARS else None
 
 
 def _as_list(value: Any) -> list[Any]:
