@@ -32,7 +32,12 @@ _JSONLD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META_XPATH = etree.XPath("//meta[@content][@property or @name or @itemprop]")
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href')
 _HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@xml:lang")
-_TIME_XPATH = etree.XPath("//article//time[@datetime]/@datetime | //time[@itemprop]/@datetime")
+# A machine-readable time printed with the article: in <article>/<main>, marked up with
+# itemprop, or else the first one after the headline.
+_TIME_XPATH = etree.XPath(
+    "//article//time[@datetime]/@datetime | //main//time[@datetime]/@datetime"
+    " | //time[@itemprop]/@datetime | (//h1)[1]/following::time[@datetime][1]/@datetime"
+)
 _BODY_ELEMENTS_XPATH = etree.XPath(
     "//body//*[@class or @id or @itemprop or @rel] | //body//figcaption"
 )
