@@ -191,3 +191,16 @@ def test_missing_and_outdated_databases_are_clear_errors(tmp_path):
     assert "behind its migrations" in done.stderr
     assert ingest(behind, "db", "upgrade").returncode == 0
     assert ingest(behind, "db", "check").returncode == 0
+
+
+def test_python_dash_m_ingest_is_the_same_command(archive):
+    module = subprocess.run(
+        [sys.executable, "-m", "ingest", "--db", archive, "list", "--json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert module.returncode == 0, module.stderr
+    assert json.loads(module.stdout) == ingest_json(archive, "list")
