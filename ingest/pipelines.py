@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -104,6 +107,24 @@ def extract_page(
     )
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """In a worker: exit when the crawl process is gone (killed by cron's timeout, OOM, SIGKILL).
+
+    A killed parent cannot shut its pool down, and a worker blocked on its task queue would
+    otherwise live on, holding its memory, until the machine restarts.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+_PARENT_CHECK_SECONDS = 1.0
+
+
 class ExtractPipeline(_Stage):
     """``PageItem`` → ``ArticleItem``: decode, extract text and metadata, fill in from the profile.
 
@@ -121,7 +142,10 @@ class ExtractPipeline(_Stage):
         if self.workers > 0:
             # "spawn": a forked copy of a running Twisted reactor is not safe to use.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn")
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
             )
 
     def close_spider(self) -> None:

@@ -1106,12 +1106,33 @@ def search_checks(
                 f"{backend.name}: {variant['variant']!r} finds {variant_count}, its canonical"
                 f" spelling {variant['canonical']!r} finds {canonical}"
             )
+    if len(backends) == 2:
+        warnings += cross_backend_checks(backends)
     for name, timings in results.items():
         for timing in timings:
             if timing.matches == 0:
                 warnings.append(
                     f"{name}: {timing.query.text!r} ({timing.query.kind}, {timing.query.describe_filters()}) finds nothing"
                 )
+    return warnings
+
+
+#: Untimed queries whose match counts must agree across backends.
+CROSS_CHECKS = (
+    BenchQuery("Turkish 'İran' typed in lower case", "iran", queries.Filters(edition="turkish")),
+)
+
+
+def cross_backend_checks(backends: list[Backend]) -> list[str]:
+    warnings = []
+    for query in CROSS_CHECKS:
+        counts = {b.name: count_matches(make_sessionmaker(b.engine), query) for b in backends}
+        if len(set(counts.values())) > 1:
+            found = ", ".join(f"{name} {count}" for name, count in counts.items())
+            warnings.append(
+                f"match counts differ for {query.text!r} ({query.kind},"
+                f" {query.describe_filters()}): {found}"
+            )
     return warnings
 
 
@@ -1134,32 +1155,61 @@ class Measured:
         return (max(first) if first else None, max(second) if second else None)
 
 
-def rss_mb(pid: int) -> float | None:
+#: The measuring parent of each export, run as ``python -c`` so that it stays small: on Linux
+#: a child's ``ru_maxrss`` includes the high-water mark of the memory it had before ``exec``,
+#: which is its parent's (this benchmark holds a few hundred MB by then). Spawned from this
+#: small interpreter, the CLI's ``ru_maxrss`` is its own peak (floor ~10 MB). It prints JSON.
+MEASURER = r"""
+import json, os, re, subprocess, sys, time
+
+def rss_mb(pid):
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        with open(f"/proc/{pid}/status") as status:
+            found = re.search(r"^VmRSS:\s+(\d+) kB", status.read(), re.MULTILINE)
     except OSError:
         return None
-    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) / 1024 if match else None
+    return int(found.group(1)) / 1024 if found else None
+
+stderr_path, interval, command = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+with open(stderr_path, "w") as stderr:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    samples = []
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if (rss := rss_mb(process.pid)) is not None:
+            samples.append((time.perf_counter() - started, rss))
+        time.sleep(interval)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+print(json.dumps({"wall_s": wall, "returncode": process.returncode,
+                  "maxrss_kb": usage.ru_maxrss, "samples": samples}))
+"""
 
 
 def run_measured(command: Sequence[str]) -> Measured:
-    """Run ``command``; sample its RSS while it runs; reap it with ``os.wait4``."""
-    with tempfile.TemporaryFile("w+") as stderr:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, cwd=REPO_ROOT)
-        samples = []
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if (rss := rss_mb(process.pid)) is not None:
-                samples.append((time.perf_counter() - started, rss))
-            time.sleep(RSS_SAMPLE_S)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stderr.seek(0)
-        return Measured(wall, process.returncode, usage.ru_maxrss / 1024, samples, stderr.read())
+    """Run ``command`` under ``MEASURER``: wall time from spawn to exit, RSS samples while it
+    runs, and its ``ru_maxrss`` from ``os.wait4``."""
+    with tempfile.NamedTemporaryFile("r", suffix=".stderr") as stderr:
+        measurer = subprocess.run(
+            [sys.executable, "-c", MEASURER, stderr.name, str(RSS_SAMPLE_S), *command],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            check=False,
+        )
+        if measurer.returncode != 0:
+            raise BenchFailed(f"measuring {command[0]} failed: {measurer.stderr.strip()}")
+        figures = json.loads(measurer.stdout)
+        return Measured(
+            figures["wall_s"],
+            figures["returncode"],
+            figures["maxrss_kb"] / 1024,
+            [tuple(sample) for sample in figures["samples"]],
+            stderr.read(),
+        )
 
 
 def ingest_command() -> str:
@@ -1218,10 +1268,8 @@ def run_export(
     count = int(exported.group(1)) if exported else None
     error = None
     if measured.returncode != 0 or count != total:
-        error = (
-            f"exit {measured.returncode}, {count} of {total} exported: "
-            + (measured.stderr.strip().splitlines() or ["no message"])[-1][:200]
-        )
+        last_line = (measured.stderr.strip().splitlines() or ["no message"])[-1]
+        error = f"exit {measured.returncode}: {last_line.split(' (Background on')[0][:160]}"
     first, second = measured.half_peaks()
     size = output.stat().st_size if output != Path(os.devnull) else None
     net = measured.wall_s - startup_s

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +21,19 @@ from ingest.spiders.urls import UrlsSpider
 from ingest.storage.models import Article, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
 from tests.conftest import POSTGRES_ADMIN_URL, REPO_ROOT, SCRAPY, project_settings, run_crawl
+
+
+def _children(pid: int) -> list[int]:
+    """Return the process ids whose parent is ``pid`` (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def _item(number: int) -> ArticleItem:
@@ -107,9 +121,16 @@ def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path,
             except OperationalError:
                 pass  # the crawl has not created the schema yet
             time.sleep(0.2)
+        workers = _children(process.pid)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
+    # The extraction workers notice their parent is gone and exit; none is left behind.
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
     stored = _count(sqlite_url)
     assert stored >= 1
     engine = make_engine(sqlite_url)
