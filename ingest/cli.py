@@ -213,7 +213,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     with _session(args) as session:
         filters = _filters(args, session)
-        articles = queries.iter_articles(session, filters)
+        articles = queries.iter_article_rows(session, filters, records.ARTICLE_FIELDS)
         if args.output == "-":
             count = write_articles(articles, args.format, sys.stdout.buffer)
             sys.stdout.flush()

@@ -1,39 +1,43 @@
-"""Write a stream of article records as JSON Lines, CSV or Parquet, never holding them all."""
+"""Write a stream of article rows as JSON Lines, CSV or Parquet, never holding them all."""
 
 from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from ingest.records import ARTICLE_FIELDS, article_record
+import orjson
+
+from ingest.records import ARTICLE_FIELDS, iso
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from ingest.storage.models import Article
+    from collections.abc import Iterable, Mapping
 
 FORMATS = ("jsonl", "csv", "parquet")
-#: Records per Parquet row group: large enough to compress well, small enough to stay flat.
+#: Rows per Parquet row group: large enough to compress well, small enough to stay flat.
 PARQUET_BATCH = 5000
+_LIST_FIELDS = ("authors", "tags")
 
 
-def write_articles(articles: Iterable[Article], fmt: str, out: IO[bytes]) -> int:
-    """Write every field of the articles to ``out`` (a binary stream); return how many."""
+def write_articles(rows: Iterable[Mapping[str, Any]], fmt: str, out: IO[bytes]) -> int:
+    """Write the rows (every field of ``ARTICLE_FIELDS``) to ``out``; return how many."""
     if fmt == "jsonl":
-        return _write_jsonl((article_record(a) for a in articles), out)
+        return _write_jsonl(rows, out)
     if fmt == "csv":
-        return _write_csv((article_record(a) for a in articles), out)
+        return _write_csv(rows, out)
     if fmt == "parquet":
-        # Parquet keeps real timestamps, not their ISO text.
-        return _write_parquet(({n: getattr(a, n) for n in ARTICLE_FIELDS} for a in articles), out)
+        return _write_parquet(rows, out)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def _write_jsonl(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
+def _write_jsonl(rows: Iterable[Mapping[str, Any]], out: IO[bytes]) -> int:
+    # orjson: the encoder is most of an export's time, and it is several times faster than
+    # the standard library's while writing aware datetimes as ISO 8601 with a Z, as --json does.
+    options = orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
     count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+    for row in rows:
+        out.write(orjson.dumps(dict(row), option=options))
         count += 1
     return count
 
@@ -48,44 +52,48 @@ class _BinaryText:
         return self.out.write(text.encode())
 
 
-def _write_csv(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
-    writer = csv.DictWriter(_BinaryText(out), fieldnames=ARTICLE_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    count = 0
-    for record in records:
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, list):
         # Lists stay lossless as JSON arrays inside the cell.
-        record["authors"] = json.dumps(record["authors"], ensure_ascii=False)
-        record["tags"] = json.dumps(record["tags"], ensure_ascii=False)
-        writer.writerow(record)
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _write_csv(rows: Iterable[Mapping[str, Any]], out: IO[bytes]) -> int:
+    writer = csv.writer(_BinaryText(out), lineterminator="\n")
+    writer.writerow(ARTICLE_FIELDS)
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row.values()])
         count += 1
     return count
 
 
-def _write_parquet(records: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
+def _write_parquet(rows: Iterable[Mapping[str, Any]], out: IO[bytes]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     timestamp = pa.timestamp("us", tz="UTC")
     types = {
         "id": pa.int64(),
-        "authors": pa.list_(pa.string()),
-        "tags": pa.list_(pa.string()),
-        "published_at": timestamp,
-        "modified_at": timestamp,
-        "first_seen_at": timestamp,
-        "last_seen_at": timestamp,
+        **dict.fromkeys(_LIST_FIELDS, pa.list_(pa.string())),
+        **dict.fromkeys(
+            ("published_at", "modified_at", "first_seen_at", "last_seen_at"), timestamp
+        ),
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in ARTICLE_FIELDS])
     count = 0
+    columns: dict[str, list[Any]] = {name: [] for name in ARTICLE_FIELDS}
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        batch: list[dict[str, Any]] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) == PARQUET_BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
-                batch = []
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            count += len(batch)
+        for row in rows:
+            for name, value in row.items():
+                columns[name].append(value)
+            count += 1
+            if count % PARQUET_BATCH == 0:
+                writer.write_table(pa.Table.from_pydict(columns, schema=schema))
+                columns = {name: [] for name in ARTICLE_FIELDS}
+        if columns["id"]:
+            writer.write_table(pa.Table.from_pydict(columns, schema=schema))
     return count

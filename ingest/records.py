@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 #: Every field of an exported article, in output order. Documented in the README; append only.
 ARTICLE_FIELDS = (
     "id",
+    "url",
     "canonical_url",
-    *CONTENT_COLUMNS,
+    *(column for column in CONTENT_COLUMNS if column != "url"),
     "content_hash",
     "first_seen_at",
     "last_seen_at",
