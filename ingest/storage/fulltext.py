@@ -11,7 +11,19 @@ import re
 from dataclasses import dataclass
 
 # Keep in step with the migration that builds the indexes (it has its own frozen copy).
-_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا"}
+_FOLD = {
+    "ي": "ی",
+    "ى": "ی",
+    "ك": "ک",
+    "ە": "ه",
+    "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    # Turkish dotted capital I: casefolded it becomes "i" plus a combining dot, a word break.
+    "İ": "I",
+    "ı": "i",
+}
 _DROP = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640\u200b\u200c\u200d\u00ad"
 _TABLE = str.maketrans({**_FOLD, **dict.fromkeys(_DROP)})
 # Words as both FTS5's unicode61 and PostgreSQL's parser see them: letters and digits.
@@ -93,12 +105,20 @@ def to_fts5(node: Node) -> str:
 def to_tsquery(node: Node) -> str:
     """Compile to PostgreSQL ``to_tsquery('simple', …)`` syntax."""
     if isinstance(node, Term):
-        return "(" + " <-> ".join(f"'{w}'" for w in node.words) + ")"
+        if len(node.words) == 1:
+            return f"('{node.words[0]}')"
+        # The title (weight A) and text (B) share one vector, the text's first position right
+        # after the title's last: a phrase must stay inside one of them, as it does in FTS5.
+        return "(" + " | ".join(_phrase(node.words, weight) for weight in "AB") + ")"
     if isinstance(node, Or):
         return "(" + " | ".join(to_tsquery(n) for n in node.nodes) + ")"
     if isinstance(node, And):
         return "(" + " & ".join(to_tsquery(n) for n in node.nodes) + ")"
     return "!" + to_tsquery(node.node)
+
+
+def _phrase(words: tuple[str, ...], weight: str) -> str:
+    return "(" + " <-> ".join(f"'{w}':{weight}" for w in words) + ")"
 
 
 def positive_terms(node: Node) -> list[Term]:
@@ -118,7 +138,15 @@ def snippet(
     if not raw:
         return ""
     wanted = {w for t in terms for w in t.words}
-    hits = [bool(wanted.intersection(words(w))) for w in raw]
+    # Fold the whole text once: the folding keeps whitespace where it is, so its words line
+    # up with the raw ones (a word made only of dropped marks is the rare exception).
+    folded = normalise(text).casefold().split()
+    if len(folded) != len(raw):
+        folded = [normalise(w).casefold() for w in raw]
+    hits = [
+        any(w in word for w in wanted) and bool(wanted.intersection(_WORD_RE.findall(word)))
+        for word in folded
+    ]
     best, best_count = 0, -1
     count = sum(hits[:width])
     for start in range(max(len(raw) - width, 0) + 1):

@@ -11,7 +11,7 @@ Rules for every migration of this project:
 - it must run on SQLite (batch mode) and PostgreSQL alike.
 
 Full-text search indexes a normalised form of title and text, so that Arabic-script spelling
-variants match: ي/ى→ی, ك→ک, ە/ۀ→ه, أ/إ/آ→ا, and harakat, tatweel and zero-width (non-)joiners
+variants match: ي/ى→ی, ك→ک, ە/ۀ→ه, أ/إ/آ→ا, Turkish İ/ı→I/i, and harakat, tatweel and zero-width (non-)joiners
 dropped. The same folding is ``ingest.storage.fulltext.normalise`` for queries; it is copied
 here (not imported) so this revision keeps meaning what it meant when it was written.
 
@@ -34,7 +34,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
-_FOLD = {"ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا"}
+_FOLD = {
+    "ي": "ی",
+    "ى": "ی",
+    "ك": "ک",
+    "ە": "ه",
+    "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "İ": "I",
+    "ı": "i",
+}
 _DROP = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640\u200b\u200c\u200d\u00ad"
 
 
