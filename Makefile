@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench eval clean
+.PHONY: install demo test lint bench bench-archive eval clean
 
 install: $(STAMP)
 
@@ -27,6 +27,9 @@ lint: install
 
 bench: install
 	$(BIN)/python -m tests.bench
+
+bench-archive: install
+	$(BIN)/python -m tests.bench_archive
 
 eval: install
 	$(BIN)/python -m tests.eval
