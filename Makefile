@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench bench-archive eval clean
+.PHONY: install demo test lint bench bench-crawl bench-archive eval clean
 
 install: $(STAMP)
 
@@ -25,7 +25,10 @@ lint: install
 	$(BIN)/ruff check ingest settings migrations tests
 	$(BIN)/ruff format --check ingest settings migrations tests
 
-bench: install
+# Both benchmarks: the crawl against plain trafilatura, then the query side on 200k articles.
+bench: bench-crawl bench-archive
+
+bench-crawl: install
 	$(BIN)/python -m tests.bench
 
 bench-archive: install

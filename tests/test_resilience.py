@@ -6,8 +6,8 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from scrapy.utils.misc import build_from_crawler
