@@ -2,68 +2,50 @@
 
 What it measures
     1. **Data.** N synthetic articles (``--articles``, default 200,000), the same on every run
-       (fixed seed, one ``random.Random`` per batch of 5,000). Editions and languages in
-       Rudaw-like shares: English 50 %, Sorani 25 % (Arabic script with ێ ۆ ڕ ڵ ە ی ک), Arabic
-       12 %, Kurmanci 8 % (Latin with ê î û ş ç), Turkish 5 %; site ``rudaw`` 90 %,
-       ``kurdistan24`` 10 %; ~12 sections, 0-2 authors from a pool of 200, publication times
-       spread over 2015-2026. Bodies are 150-1,500 words (log-normal, median ~500) in
-       paragraphs of 30-120 words joined by ``\\n``, with sentences and punctuation; titles
-       6-14 words; the lead is the first paragraph. Words are drawn with a Zipf law
-       (p ∝ 1/rank) from a vocabulary ranked by frequency in real text: English from the
-       shared article-extraction-benchmark ground truth, the other languages from the
-       fixture pages of ``tests/fixtures/sites`` topped up with a hand-written list of
-       common words (the fixtures hold only a few hundred words per language).
-    2. **Load.** A fresh SQLite file migrated with ``ingest.storage.migrate.upgrade`` and a
-       fresh PostgreSQL database, filled with SQLAlchemy Core ``insert(articles)``
-       executemany, one transaction per 5,000-row batch; the FTS5 triggers (SQLite) and the
-       generated ``search_vector`` column with its GIN index (PostgreSQL) index as in
-       production. ``load s`` is the time spent in those transactions only (generation is
-       timed apart); PostgreSQL then gets a ``VACUUM ANALYZE`` (what autovacuum would do
-       soon after such a load), timed apart. The SQLite file is cached in ``--cache-dir``
-       (key: N, ``VERSION``, migration head), the PostgreSQL database is kept as
-       ``ingest_bench_archive_<N>_v<VERSION>`` and reused when its completion marker,
-       revision and row count match; ``--rebuild`` rebuilds both. A cached backend shows
-       the load figures of the run that built it.
-    3. **Search.** ~24 queries (common, mid-frequency and rare English words, AND, a phrase,
-       OR, NOT, Sorani, Sorani typed with Arabic ي/ك, Arabic, Kurmanci, Turkish, and some with
-       filters), words picked from the vocabulary by frequency rank, each run through
-       ``queries.search(session, q, filters, limit=20)`` in a fresh session: 1 warm-up and 5
-       timed runs per backend. ``matches`` is how many articles match in all (a COUNT with
-       the same WHERE, not timed): the cost of a ranked search grows with it, since every
-       match is ranked before the top 20 are kept. ``snip`` is the part of the SQLite time
-       spent in Python building the 20 snippets.
-    4. **Export.** The real CLI in a subprocess, ``ingest --db URL export --format F``
-       (jsonl to /dev/null, csv and parquet to a temporary file), timed from process start
-       to exit; ``art/s`` divides N by that wall time, ``net art/s`` by the wall time less
-       the CLI's start-up (``ingest --help``). ``peak RSS`` is the child's ``ru_maxrss``
-       (``os.wait4``), reaped by a small measuring interpreter (``MEASURER``) because Linux
-       counts the pre-``exec`` memory of a child, i.e. this benchmark's, in its
-       ``ru_maxrss``. ``RSS 1st/2nd half`` are the largest VmRSS samples (every 0.2 s) in
-       each half of the run: equal halves mean memory stays flat however many rows stream.
-       Where the CLI fails, the same export is run again as ``cli+fix``: the real CLI in a
-       child of this module with ``queries.iter_articles`` swapped for
-       ``iter_articles_fixed`` (see there); the targets are judged on ``cli`` rows only.
+       (fixed seed per batch of 5,000). Rudaw-like shares: English 50 %, Sorani 25 %, Arabic
+       12 %, Kurmanci 8 %, Turkish 5 %; ``rudaw`` 90 %, ``kurdistan24`` 10 %; ~12 sections,
+       0-2 authors of 200, published 2015-2026. Bodies of 150-1,500 words (log-normal, median
+       ~500) in ``\\n``-joined paragraphs with sentences and punctuation. Words are drawn with
+       a Zipf law from vocabularies ranked by real frequency: English from the shared
+       article-extraction-benchmark ground truth, the others from ``tests/fixtures/sites``
+       topped up with the hand-written ``HAND_WORDS``.
+    2. **Load.** A fresh migrated SQLite file and PostgreSQL database, filled with Core
+       ``insert(articles)`` executemany, one transaction per 5,000 rows, indexed as in
+       production (FTS5 triggers; generated ``search_vector`` with its GIN index). ``load s``
+       counts those transactions only; the post-load step (WAL checkpoint; ``VACUUM
+       ANALYZE``) is timed apart. Both are kept (``--cache-dir`` file, database
+       ``ingest_bench_archive_<N>_v<VERSION>``) and reused while N, ``VERSION`` and the
+       migration head match; ``--rebuild`` rebuilds them. A cached backend shows the load
+       figures of the run that built it.
+    3. **Search.** 24 queries (English words from common to rare, AND, phrase, OR, NOT,
+       Sorani, Sorani typed with Arabic ي/ك, Arabic, Kurmanci, Turkish, Turkish İ, and some
+       with filters), each through ``queries.search(session, q, filters, limit=20)`` in a
+       fresh session: 1 warm-up and 5 timed runs per backend. ``matches`` is how many
+       articles match in all (an untimed COUNT with the same WHERE): every match is ranked
+       before the top 20 are kept. ``snip`` is the Python time of the 20 snippets.
+    4. **Export.** The real CLI in a subprocess, ``ingest --db URL export --format F`` (jsonl
+       to /dev/null, csv and parquet to a temporary file), timed from spawn to exit;
+       ``art/s`` is N over that time, ``net art/s`` N over it less the CLI's start-up
+       (``ingest --help``). ``peak RSS`` is the child's ``ru_maxrss``, reaped by a small
+       interpreter (``MEASURER``) so that this benchmark's memory is not counted in it;
+       ``RSS 1st/2nd half`` are the largest VmRSS samples (every 0.2 s) in each half of the
+       run: equal halves mean memory stays flat as rows stream.
 
 How to read it
-    Times are wall-clock milliseconds (search) or seconds. Targets: SQLite search median
-    < 50 ms at 200,000 articles; export > 20,000 articles/s. Each is printed as MET or NOT
-    MET. ``--json FILE`` writes every figure, with EXPLAIN output of the three slowest
-    queries per backend (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
-    ``--skip-postgres`` leaves PostgreSQL out. ``check:`` lines flag SQLite and PostgreSQL
-    disagreeing on a match count, a spelling variant finding less than its canonical form,
-    and queries that find nothing.
+    Times are wall-clock milliseconds (search) or seconds. Targets, printed as MET or NOT
+    MET: SQLite search median < 50 ms; export > 20,000 articles/s for every backend and
+    format. ``--json FILE`` writes every figure, with the plans of the three slowest queries
+    per backend (EXPLAIN QUERY PLAN; EXPLAIN ANALYZE). ``--skip-postgres`` leaves PostgreSQL
+    out. ``check:`` lines flag the backends disagreeing on a match count, a spelling variant
+    finding other articles than its canonical form, and queries that find nothing.
 
 Run time (2 cores)
-    At 200,000 articles a cold run (nothing cached) took ~23 min: the load is ~15 min of it,
-    PostgreSQL's generated ``search_vector`` (``to_tsvector`` + ``translate`` per row,
-    ~2.5 ms/row) ~9 min and SQLite's FTS5 trigger indexing ~6 min. A run on the cached
-    archives takes ~7.5 min (search ~3 min, export ~4.5 min).
+    RUNTIME_PLACEHOLDER
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import itertools
 import json
 import math
@@ -75,7 +57,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from array import array
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -104,8 +85,9 @@ FIXTURE_SITES = REPO_ROOT / "tests" / "fixtures" / "sites"
 CORPUS_NAME = "article-extraction-benchmark"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-#: Bump whenever the generated data changes, so caches built by older code are not reused.
-VERSION = 1
+#: Bump whenever the generated data or a migration changes (even in place), so that caches
+#: built by older code are rebuilt. 2: İ/ı folding edited into migration 5c2e1d7a9b30.
+VERSION = 2
 SEED = 20261125
 DEFAULT_ARTICLES = 200_000
 BATCH = 5000
@@ -313,57 +295,14 @@ class Vocabulary:
 
 
 class ZipfSampler:
-    """Draw words with p(rank r) ∝ 1/r^s, at C speed (``map`` over random 16-bit indexes).
-
-    The cumulative weights are cut into 65,536 equal slots. A slot inside one word's share
-    answers with that word; the slots that straddle word boundaries (the rare words' share)
-    send the draw to a second 65,536-slot table over the mass of those slots, where each slot
-    holds the word at its midpoint. Word shares are exact to within 1/65,536 of that mass.
-    """
-
-    SLOTS = 1 << 16
+    """Draw words with p(rank r) ∝ 1/r^s."""
 
     def __init__(self, words: Sequence[str], exponent: float = ZIPF_EXPONENT) -> None:
         self.words = tuple(words)
         self.cumulative = list(itertools.accumulate(r**-exponent for r in range(1, len(words) + 1)))
-        width = self.cumulative[-1] / self.SLOTS
-        self.table: list[str | None] = []
-        straddled: Counter[int] = Counter()
-        for slot in range(self.SLOTS):
-            low, high = slot * width, (slot + 1) * width
-            first = bisect.bisect_right(self.cumulative, low)
-            last = min(bisect.bisect_left(self.cumulative, high), len(self.words) - 1)
-            self.table.append(self.words[first] if first == last else None)
-            if first != last:
-                for index in range(first, last + 1):
-                    start = self.cumulative[index - 1] if index else 0.0
-                    straddled[index] += min(self.cumulative[index], high) - max(start, low)
-        self.tail = self._tail_table(straddled)
-
-    def _tail_table(self, straddled: Counter[int]) -> list[str]:
-        indexes = sorted(straddled)
-        if not indexes:
-            return [self.words[-1]] * self.SLOTS
-        cumulative = list(itertools.accumulate(straddled[i] for i in indexes))
-        width = cumulative[-1] / self.SLOTS
-        return [
-            self.words[
-                indexes[min(bisect.bisect_right(cumulative, (k + 0.5) * width), len(indexes) - 1)]
-            ]
-            for k in range(self.SLOTS)
-        ]
 
     def sample(self, rng: random.Random, k: int) -> list[str]:
-        drawn = list(map(self.table.__getitem__, array("H", rng.randbytes(2 * k))))
-        if missing := drawn.count(None):
-            tail = map(self.tail.__getitem__, array("H", rng.randbytes(2 * missing)))
-            drawn = [w if w is not None else next(tail) for w in drawn]
-        return drawn  # type: ignore[return-value]
-
-    def share(self, rank: int) -> float:
-        """Probability of drawing the word at ``rank`` (0-based)."""
-        previous = self.cumulative[rank - 1] if rank else 0.0
-        return (self.cumulative[rank] - previous) / self.cumulative[-1]
+        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
 
 
 def uniform_int(rng: random.Random, low: int, high: int) -> int:
@@ -654,16 +593,13 @@ class Backend:
     def rows_per_s(self) -> float:
         return self.rows / self.load_s if self.load_s else 0.0
 
+    def saved(self) -> dict[str, Any]:
+        """The load figures kept with a built backend, for the runs that reuse it."""
+        keys = ("rows", "load_s", "post_load_s", "size_bytes", "built_on")
+        return {key: getattr(self, key) for key in keys}
+
     def figures(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "rows": self.rows,
-            "load_s": round(self.load_s, 3),
-            "rows_per_s": round(self.rows_per_s, 1),
-            "post_load_s": round(self.post_load_s, 3),
-            "size_bytes": self.size_bytes,
-            "built_on": self.built_on,
-        }
+        return {"status": self.status, **self.saved(), "rows_per_s": round(self.rows_per_s, 1)}
 
 
 def insert_batch(backend: Backend, rows: list[dict[str, Any]]) -> None:
@@ -726,10 +662,7 @@ def open_sqlite(cache_dir: Path, total: int, rebuild: bool) -> Backend:
     meta = Path(f"{path}.json")
     if not rebuild and path.is_file() and meta.is_file():
         backend = Backend("sqlite", sqlite_url(path), status="cached")
-        for key, value in json.loads(meta.read_text()).items():
-            setattr(backend, key, value)
-        backend.status = "cached"
-        backend.engine = make_engine(backend.url)
+        vars(backend).update(json.loads(meta.read_text()), engine=make_engine(backend.url))
         return backend
     partial = path.with_suffix(".partial")
     remove_sqlite_files(path)
@@ -752,10 +685,7 @@ def finish_sqlite(backend: Backend, cache_dir: Path, total: int) -> None:
     backend.url = sqlite_url(path)
     backend.size_bytes = path.stat().st_size
     backend.built_on = datetime.now(UTC).isoformat(timespec="seconds")
-    figures = {
-        k: getattr(backend, k) for k in ("rows", "load_s", "post_load_s", "size_bytes", "built_on")
-    }
-    Path(f"{path}.json").write_text(json.dumps(figures))
+    Path(f"{path}.json").write_text(json.dumps(backend.saved()))
     backend.engine = make_engine(backend.url)
 
 
@@ -791,8 +721,7 @@ def pg_cached(admin: Engine, url: str, name: str, total: int) -> Backend | None:
         engine.dispose()
         return None
     backend = Backend("postgresql", url, status="cached", engine=engine)
-    for key, value in json.loads(comment[len(pg_marker(total)) :]).items():
-        setattr(backend, key, value)
+    vars(backend).update(json.loads(comment[len(pg_marker(total)) :]))
     return backend
 
 
@@ -825,10 +754,7 @@ def finish_postgres(backend: Backend, admin_url: str, total: int) -> None:
         backend.size_bytes = connection.execute(
             text("SELECT pg_database_size(:n)"), {"n": name}
         ).scalar_one()
-    figures = {
-        k: getattr(backend, k) for k in ("rows", "load_s", "post_load_s", "size_bytes", "built_on")
-    }
-    comment = (pg_marker(total) + json.dumps(figures)).replace("'", "''")
+    comment = (pg_marker(total) + json.dumps(backend.saved())).replace("'", "''")
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -865,6 +791,9 @@ class BenchQuery:
     text: str
     filters: queries.Filters = field(default_factory=queries.Filters)
 
+    def query_text(self) -> str:
+        return f"{self.text!r} ({self.kind}, {self.describe_filters()})"
+
     def describe_filters(self) -> str:
         parts = []
         for name in ("site", "edition", "language", "section", "author", "since", "until"):
@@ -894,8 +823,8 @@ def when(year: int, month: int = 1, day: int = 1) -> datetime:
     return datetime(year, month, day, tzinfo=UTC)
 
 
-def build_queries(corpus: Corpus) -> tuple[list[BenchQuery], dict[str, str]]:
-    """The query set, and the Sorani word whose Arabic-letter spelling is searched too."""
+def build_queries(corpus: Corpus) -> tuple[list[BenchQuery], list[tuple[BenchQuery, BenchQuery]]]:
+    """The query set, and (canonical, variant) spellings that must find the same articles."""
     en = corpus.vocabularies["en"].words
     ckb = corpus.vocabularies["ckb"].words
     common, content = en[0], pick(en, 30, min_length=5)
@@ -912,9 +841,11 @@ def build_queries(corpus: Corpus) -> tuple[list[BenchQuery], dict[str, str]]:
     arabic = pick(corpus.vocabularies["ar"].words, 20)
     kurmanci = pick(corpus.vocabularies["ku"].words, 10, letters="êîûşç")
     turkish = pick(corpus.vocabularies["tr"].words, 10, letters="ğşıçöü")
-    dotted = "İran"  # in the hand-written Turkish list: a word starting with dotted capital I
     author = corpus.authors[0].split()[-1].lower()
     F = queries.Filters
+    # A hand-written Turkish word with a dotted capital I; typed "iran" it must find the same.
+    dotted = BenchQuery("Turkish İ word", "İran", F(edition="turkish"))
+    arabic_letters = BenchQuery("Sorani, Arabic ي/ك", variant)
     query_set = [
         BenchQuery("very common word", common),
         BenchQuery("common word", content),
@@ -925,11 +856,11 @@ def build_queries(corpus: Corpus) -> tuple[list[BenchQuery], dict[str, str]]:
         BenchQuery("OR", f"{mid} OR {rare}"),
         BenchQuery("NOT (-word)", f"{content} -{pick(en, 100, min_length=5)}"),
         BenchQuery("Sorani word", sorani),
-        BenchQuery("Sorani, Arabic ي/ك", variant),
+        arabic_letters,
         BenchQuery("Arabic word", arabic),
         BenchQuery("Kurmanci word", kurmanci),
         BenchQuery("Turkish word", turkish),
-        BenchQuery("Turkish İ word", dotted, F(edition="turkish")),
+        dotted,
         BenchQuery("very common + edition", common, F(edition="english")),
         BenchQuery("mid + language", mid2, F(language="en")),
         BenchQuery("common + since/until", content, F(since=when(2020), until=when(2021))),
@@ -941,7 +872,11 @@ def build_queries(corpus: Corpus) -> tuple[list[BenchQuery], dict[str, str]]:
         BenchQuery("phrase + edition + until", phrase, F(edition="english", until=when(2018))),
         BenchQuery("very common + last month", common, F(since=when(2026, 10))),
     ]
-    return query_set, {"canonical": variant_of, "variant": variant}
+    variants = [
+        (BenchQuery("Sorani", variant_of), arabic_letters),
+        (dotted, BenchQuery("Turkish İ typed as i", "iran", dotted.filters)),
+    ]
+    return query_set, variants
 
 
 @dataclass
@@ -1024,34 +959,25 @@ def run_query(make_session: sessionmaker[Session], query: BenchQuery) -> QueryTi
     )
 
 
-def captured_search_sql(
-    engine: Engine, make_session: sessionmaker[Session], query: BenchQuery
-) -> tuple[str, Any]:
-    """The SQL and parameters that ``queries.search`` sends for this query."""
+def explain(engine: Engine, make_session: sessionmaker[Session], query: BenchQuery) -> str:
+    """The plan of the ranking statement, the first of the two that ``queries.search`` sends
+    (the second loads the winning rows by id)."""
     captured: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "articles" in statement:
-            captured.append((statement, parameters))
+        captured.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
         timed_search(make_session, query)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return captured[0]
-
-
-def explain(engine: Engine, make_session: sessionmaker[Session], query: BenchQuery) -> str:
-    statement, parameters = captured_search_sql(engine, make_session, query)
-    prefix = (
-        "EXPLAIN (ANALYZE, BUFFERS) "
-        if engine.dialect.name == "postgresql"
-        else "EXPLAIN QUERY PLAN "
-    )
+    statement, parameters = next(c for c in captured if "articles" in c[0])
+    postgres = engine.dialect.name == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(prefix + statement, parameters).all()
-    if engine.dialect.name == "postgresql":
+    if postgres:
         plan = "\n".join(row[0] for row in rows)
     else:
         plan = "\n".join(f"{row[1]}->{row[0]} {row[-1]}" for row in rows)
@@ -1064,12 +990,15 @@ def run_search_suite(backend: Backend, query_set: list[BenchQuery]) -> list[Quer
     timings = []
     for number, query in enumerate(query_set, 1):
         timings.append(run_query(make_session, query))
-        progress(
-            f"{backend.name} query {number}/{len(query_set)}: {timings[-1].median_ms:.1f} ms ({query.kind})"
-        )
-    for timing in sorted(timings, key=lambda t: t.median_ms, reverse=True)[:3]:
+        median = timings[-1].median_ms
+        progress(f"{backend.name} query {number}/{len(query_set)}: {median:.1f} ms ({query.kind})")
+    for timing in slowest(timings):
         timing.explain = explain(backend.engine, make_session, timing.query)
     return timings
+
+
+def slowest(timings: list[QueryTiming], count: int = 3) -> list[QueryTiming]:
+    return sorted(timings, key=lambda t: t.median_ms, reverse=True)[:count]
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -1080,7 +1009,6 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def search_summary(timings: list[QueryTiming]) -> dict[str, Any]:
     runs = [r for t in timings for r in t.runs_ms]
-    slowest = sorted(timings, key=lambda t: t.median_ms, reverse=True)[:3]
     return {
         "median_ms": round(statistics.median(runs), 3),
         "p95_ms": round(percentile(runs, 0.95), 3),
@@ -1092,15 +1020,18 @@ def search_summary(timings: list[QueryTiming]) -> dict[str, Any]:
                 "filters": t.query.describe_filters(),
                 "median_ms": round(t.median_ms, 3),
             }
-            for t in slowest
+            for t in slowest(timings)
         ],
     }
 
 
 def search_checks(
-    backends: list[Backend], results: dict[str, list[QueryTiming]], variant: dict[str, str]
+    backends: list[Backend],
+    results: dict[str, list[QueryTiming]],
+    variants: list[tuple[BenchQuery, BenchQuery]],
 ) -> list[str]:
-    """Warnings: backends disagreeing on match counts; a spelling variant finding less."""
+    """Warnings: backends disagreeing on a match count, a spelling variant finding other
+    articles than its canonical form, a query finding nothing."""
     warnings = []
     if len(results) == 2:
         for sqlite_t, pg_t in zip(results["sqlite"], results["postgresql"], strict=True):
@@ -1111,40 +1042,17 @@ def search_checks(
                 )
     for backend in backends:
         make_session = make_sessionmaker(backend.engine)
-        canonical = count_matches(make_session, BenchQuery("", variant["canonical"]))
-        variant_count = count_matches(make_session, BenchQuery("", variant["variant"]))
-        if canonical != variant_count:
-            warnings.append(
-                f"{backend.name}: {variant['variant']!r} finds {variant_count}, its canonical"
-                f" spelling {variant['canonical']!r} finds {canonical}"
-            )
-    if len(backends) == 2:
-        warnings += cross_backend_checks(backends)
-    for name, timings in results.items():
-        for timing in timings:
-            if timing.matches == 0:
+        for canonical, variant in variants:
+            counts = [count_matches(make_session, q) for q in (canonical, variant)]
+            if counts[0] != counts[1]:
                 warnings.append(
-                    f"{name}: {timing.query.text!r} ({timing.query.kind}, {timing.query.describe_filters()}) finds nothing"
+                    f"{backend.name}: {variant.query_text()} finds {counts[1]},"
+                    f" {canonical.query_text()} finds {counts[0]}"
                 )
-    return warnings
-
-
-#: Untimed queries whose match counts must agree across backends.
-CROSS_CHECKS = (
-    BenchQuery("Turkish 'İran' typed in lower case", "iran", queries.Filters(edition="turkish")),
-)
-
-
-def cross_backend_checks(backends: list[Backend]) -> list[str]:
-    warnings = []
-    for query in CROSS_CHECKS:
-        counts = {b.name: count_matches(make_sessionmaker(b.engine), query) for b in backends}
-        if len(set(counts.values())) > 1:
-            found = ", ".join(f"{name} {count}" for name, count in counts.items())
-            warnings.append(
-                f"match counts differ for {query.text!r} ({query.kind},"
-                f" {query.describe_filters()}): {found}"
-            )
+    for name, timings in results.items():
+        warnings += [
+            f"{name}: {t.query.query_text()} finds nothing" for t in timings if not t.matches
+        ]
     return warnings
 
 
@@ -1236,94 +1144,51 @@ def startup_seconds() -> float:
     return min(run_measured([ingest_command(), "--help"]).wall_s for _ in range(2))
 
 
-#: First argument of a child that runs the CLI with ``iter_articles`` fixed (see below).
-PATCHED_EXPORT = "--patched-export-child"
-
-
-def iter_articles_fixed(session: Session, filters: queries.Filters) -> Iterator[Article]:
-    """``queries.iter_articles`` without its bug, for measuring only (never used to pass).
-
-    The original calls ``session.expunge_all()`` after each partition while the ``yield_per``
-    result is still loading rows into the session; the next partition then fails with
-    "identity map is no longer valid", so every export of more than ``STREAM_BATCH`` rows
-    stops there. Expunging the partition's own objects keeps memory flat the same way.
-    """
-    dialect = session.get_bind().dialect.name
-    statement = queries.apply_filters(select(Article), filters, dialect).order_by(Article.id)
-    result = session.execute(statement.execution_options(yield_per=queries.STREAM_BATCH))
-    for partition in result.scalars().partitions():
-        yield from partition
-        for article in partition:
-            session.expunge(article)
-
-
-def patched_export_child(cli_args: Sequence[str]) -> int:
-    """Run ``ingest`` (the real CLI) in this process with ``iter_articles_fixed``."""
-    from ingest import cli
-
-    queries.iter_articles = iter_articles_fixed
-    return cli.main(cli_args)
-
-
-def export_command(url: str, fmt: str, output: Path, *, patched: bool) -> list[str]:
-    cli_args = ["--db", url, "export", "--format", fmt, "--output", str(output)]
-    if patched:
-        return [sys.executable, "-m", "tests.bench_archive", PATCHED_EXPORT, *cli_args]
-    return [ingest_command(), *cli_args]
-
-
 def run_export(
-    backend: Backend, fmt: str, output: Path, total: int, startup_s: float, *, patched: bool
+    backend: Backend, fmt: str, output: Path, total: int, startup_s: float
 ) -> dict[str, Any]:
-    measured = run_measured(export_command(backend.url, fmt, output, patched=patched))
+    command = [ingest_command(), "--db", backend.url, "export", "--format", fmt]
+    measured = run_measured([*command, "--output", str(output)])
     exported = re.search(r"exported (\d+) articles", measured.stderr)
-    count = int(exported.group(1)) if exported else None
     error = None
-    if measured.returncode != 0 or count != total:
+    if measured.returncode != 0 or not exported or int(exported.group(1)) != total:
         last_line = (measured.stderr.strip().splitlines() or ["no message"])[-1]
         error = f"exit {measured.returncode}: {last_line.split(' (Background on')[0][:160]}"
     first, second = measured.half_peaks()
-    size = output.stat().st_size if output != Path(os.devnull) else None
     net = measured.wall_s - startup_s
     return {
         "backend": backend.name,
         "format": fmt,
-        "variant": "cli+fix" if patched else "cli",
         "ok": error is None,
         "error": error,
-        "output": str(output) if size is None else "temp file",
         "seconds": round(measured.wall_s, 3),
         "articles_per_s": round(total / measured.wall_s, 1) if error is None else None,
         "net_articles_per_s": round(total / net, 1) if error is None and net > 0 else None,
         "peak_rss_mb": round(measured.peak_rss_mb, 1),
         "rss_first_half_mb": round(first, 1) if first else None,
         "rss_second_half_mb": round(second, 1) if second else None,
-        "output_mb": round(size / 1e6, 1) if size is not None else None,
+        "output_mb": round(output.stat().st_size / 1e6, 1) if output.is_file() else None,
     }
 
 
-def export_progress(result: dict[str, Any]) -> None:
-    outcome = f"{result['articles_per_s']:,.0f} articles/s" if result["ok"] else result["error"]
-    progress(f"{result['backend']} export {result['format']} ({result['variant']}): {outcome}")
-
-
 def run_exports(backends: list[Backend], total: int) -> tuple[list[dict[str, Any]], float]:
-    """Each format from each backend with the real CLI; where it fails, again with the fix."""
+    """Each format from each backend; jsonl to /dev/null, the others to a temporary file."""
     startup_s = startup_seconds()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as work:
         for backend in backends:
             for fmt in ("jsonl", "csv", "parquet"):
                 output = Path(os.devnull) if fmt == "jsonl" else Path(work) / f"export.{fmt}"
-                for patched in (False, True):
-                    results.append(
-                        run_export(backend, fmt, output, total, startup_s, patched=patched)
-                    )
-                    export_progress(results[-1])
-                    if output != Path(os.devnull):
-                        output.unlink(missing_ok=True)
-                    if results[-1]["ok"]:
-                        break
+                result = run_export(backend, fmt, output, total, startup_s)
+                results.append(result)
+                outcome = (
+                    f"{result['articles_per_s']:,.0f} articles/s"
+                    if result["ok"]
+                    else result["error"]
+                )
+                progress(f"{backend.name} export {fmt}: {outcome}")
+                if output.is_file():
+                    output.unlink()
     return results, startup_s
 
 
@@ -1362,7 +1227,7 @@ def verdict(met: bool) -> str:
 def report_data(total: int, corpus: Corpus, data: dict[str, Any], backends: list[Backend]) -> None:
     versions = ", ".join(f"{b.name} {server_version(b)}" for b in backends)
     print(
-        f"\nArchive benchmark: {total:,} synthetic articles (seed {SEED}, data v{VERSION}); {versions}"
+        f"\nArchive benchmark: {total:,} synthetic articles (seed {SEED}, v{VERSION}); {versions}"
     )
     vocab = ", ".join(
         f"{code} {len(v.words):,}"
@@ -1381,9 +1246,7 @@ def report_data(total: int, corpus: Corpus, data: dict[str, Any], backends: list
         )
     else:
         print("data: every backend came from its cache, nothing generated")
-    print(
-        "\nLoad: Core insert executemany, 5,000-row transactions, indexed by trigger / generated column"
-    )
+    print("\nLoad: Core insert executemany, 5,000-row transactions, indexed as in production")
     rows = [
         (
             b.name,
@@ -1418,7 +1281,8 @@ def report_search(
 ) -> bool:
     names = list(results)
     print(
-        f"\nSearch: queries.search(limit={SEARCH_LIMIT}), {WARMUP_RUNS} warm-up + {TIMED_RUNS} timed runs each, fresh session per run; ms"
+        f"\nSearch: queries.search(limit={SEARCH_LIMIT}), {WARMUP_RUNS} warm-up +"
+        f" {TIMED_RUNS} timed runs each, fresh session per run; ms"
     )
     header = ["#", "kind", "query", "filters"]
     for name in names:
@@ -1466,15 +1330,13 @@ def report_search(
 
 def report_exports(exports: list[dict[str, Any]], startup_s: float) -> bool:
     print(
-        "\nExport: `ingest --db URL export --format F` in a subprocess;"
-        f" start-up (ingest --help) {startup_s:.2f} s"
+        "\nExport: `ingest --db URL export --format F` in a subprocess (jsonl to /dev/null,"
+        f" csv and parquet to a file); start-up (ingest --help) {startup_s:.2f} s"
     )
     rows = [
         (
             e["backend"],
             e["format"],
-            e["variant"],
-            e["output"],
             f"{e['seconds']:.1f}",
             f"{e['articles_per_s']:,.0f}" if e["ok"] else "FAILED",
             f"{e['net_articles_per_s']:,.0f}" if e["net_articles_per_s"] else None,
@@ -1484,46 +1346,27 @@ def report_exports(exports: list[dict[str, Any]], startup_s: float) -> bool:
         )
         for e in exports
     ]
-    header = ("backend", "format", "variant", "output", "s", "art/s", "net art/s")
-    header += ("peak RSS MB", "RSS 1st/2nd half MB", "output MB")
-    print_table(header, rows, right="4567 9")
+    header = ("backend", "format", "s", "art/s", "net art/s", "peak RSS MB", "RSS 1st/2nd half MB")
+    print_table((*header, "output MB"), rows, right="234567")
     for e in exports:
         if not e["ok"]:
-            print(f"FAILED {e['backend']}/{e['format']} ({e['variant']}): {e['error']}")
-    if any(e["variant"] == "cli+fix" for e in exports):
-        print(
-            "cli+fix: the same CLI run in-process by this benchmark with queries.iter_articles"
-            " replaced by iter_articles_fixed (per-object expunge instead of expunge_all)"
-        )
-    cli = [e for e in exports if e["variant"] == "cli"]
+            print(f"FAILED {e['backend']}/{e['format']}: {e['error']}")
     slow = [
         f"{e['backend']}/{e['format']}"
-        for e in cli
+        for e in exports
         if not e["ok"] or e["articles_per_s"] <= EXPORT_TARGET_PER_S
     ]
-    met = not slow
     detail = f" (failed or below: {', '.join(slow)})" if slow else ""
-    print(f"target: export > {EXPORT_TARGET_PER_S:,} articles/s -> {verdict(met)}{detail}")
-    fixed = [e for e in exports if e["variant"] == "cli+fix"]
-    if fixed:
-        fixed_slow = [
-            f"{e['backend']}/{e['format']}"
-            for e in fixed
-            if not e["ok"] or e["articles_per_s"] <= EXPORT_TARGET_PER_S
-        ]
-        below = f" (below: {', '.join(fixed_slow)})" if fixed_slow else ""
-        print(f"        with the fix -> {verdict(not fixed_slow)}{below}")
-    return met
+    print(f"target: export > {EXPORT_TARGET_PER_S:,} articles/s -> {verdict(not slow)}{detail}")
+    return not slow
 
 
 def report_explains(results: dict[str, list[QueryTiming]]) -> None:
     print("\nPlans of the slowest queries (all three per backend are in --json):")
     for name, timings in results.items():
-        slowest = max(timings, key=lambda t: t.median_ms)
-        print(
-            f"-- {name}: {slowest.query.kind} {slowest.query.text!r} ({slowest.query.describe_filters()}), {slowest.median_ms:.0f} ms"
-        )
-        plan = slowest.explain.split("\n-- parameters: ", 1)[-1].split("\n", 1)[-1]
+        worst = slowest(timings, 1)[0]
+        print(f"-- {name}: {worst.query.query_text()}, {worst.median_ms:.0f} ms")
+        plan = worst.explain.split("\n-- parameters: ", 1)[-1].split("\n", 1)[-1]
         print("\n".join(f"   {line}" for line in plan.splitlines()))
 
 
@@ -1565,12 +1408,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     phases: dict[str, float] = {}
     corpus = timed(phases, "vocabulary", Corpus.build)
     backends, data = timed(phases, "generate+load", lambda: prepare_backends(args))
-    query_set, variant = build_queries(corpus)
+    query_set, variants = build_queries(corpus)
     results = timed(
         phases, "search", lambda: {b.name: run_search_suite(b, query_set) for b in backends}
     )
     summaries = {name: search_summary(timings) for name, timings in results.items()}
-    warnings = search_checks(backends, results, variant)
+    warnings = search_checks(backends, results, variants)
     exports, startup_s = timed(phases, "export", lambda: run_exports(backends, args.articles))
     report_data(args.articles, corpus, data, backends)
     search_met = report_search(results, summaries, warnings)
@@ -1615,9 +1458,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == [PATCHED_EXPORT]:
-        return patched_export_child(argv[1:])
     args = parse_args(argv)
     try:
         figures = run(args)
