@@ -52,6 +52,10 @@ class NoArticleBody(DropItem):
     """trafilatura found no main text on the page."""
 
 
+class NotAnArticle(DropItem):
+    """The page says it is something else: a video, a live stream, a profile (og:type)."""
+
+
 class TooShort(DropItem):
     """After cleaning, less text is left than ``INGEST_MIN_TEXT_CHARS``: not an article."""
 
@@ -76,6 +80,9 @@ _RULES = {
     for key, profile in PROFILES.items()
 }
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# og:type values of pages that are not articles. Not "website": many news sites put it on
+# their articles too.
+_NON_ARTICLE_TYPES = ("video.", "music.", "profile", "book")
 
 
 def _rules(site: str | None) -> _Rules:
@@ -274,7 +281,8 @@ class BoilerplatePipeline(_Stage):
 
 
 class ValidatePipeline(_Stage):
-    """Drop what is not an article, so that nothing half-empty is stored.
+    """Drop what is not an article, so that nothing half-empty is stored: pages that declare
+    another type, bodies too short once cleaned, pages without a title.
 
     Settings: ``INGEST_MIN_TEXT_CHARS``.
     """
@@ -286,6 +294,8 @@ class ValidatePipeline(_Stage):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        if item.page_type and item.page_type.startswith(_NON_ARTICLE_TYPES):
+            raise NotAnArticle(f"{item.url} is a {item.page_type} page")
         if len(item.text) < self.min_chars:
             raise TooShort(f"{item.url}: {len(item.text)} characters of text after cleaning")
         if not item.title:

@@ -18,6 +18,7 @@ from scrapy.exceptions import DropItem
 from ingest.items import ArticleItem, PageItem
 from ingest.pipelines import (
     NoArticleBody,
+    NotAnArticle,
     TooShort,
 )
 from ingest.sources import PROFILES
@@ -146,6 +147,12 @@ def test_golden_case_is_the_seed_article(processed):
     assert item.image_caption == lines[1]
     for comment_line in lines[45:]:
         assert comment_line not in item.text
+
+
+@pytest.mark.parametrize("path", ["/english/videos/240720243", "/english/onair/tv/live"])
+def test_video_and_live_pages_listed_by_hand_are_not_articles(path):
+    with pytest.raises((NotAnArticle, TooShort)):
+        process("rudaw", path)
 
 
 def test_drop_reasons_are_dropitem_subclasses():
