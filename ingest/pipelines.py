@@ -65,7 +65,7 @@ class NoTitle(DropItem):
 
 
 class StoreFailed(DropItem):
-    """The database refused the article even after a retry; logged with the error."""
+    """The database refused the article (a lost connection is retried once first); logged."""
 
 
 @dataclass(frozen=True, slots=True)
