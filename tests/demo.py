@@ -26,7 +26,11 @@ SITE = REPO_ROOT / "tests" / "fixtures" / "sites" / "rudaw"
 def main() -> int:
     with SiteServer(SITE) as server:
         print(f"Serving the sample Rudaw site at {server.url}")
-        print(f"Crawling it into {INGEST_DATABASE_URL}\n")
+        print(f"Crawling it into {INGEST_DATABASE_URL}")
+        print(
+            "The sample site breaks on purpose (a 500, a 404, a page slower than the timeout, a\n"
+            "malformed feed, a removed story): the warnings below are those, counted, not fatal.\n"
+        )
         crawl = [
             str(Path(sys.executable).parent / "scrapy"),
             "crawl",
