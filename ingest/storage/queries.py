@@ -104,19 +104,18 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
     else:
         # Title words weigh ten times body words, as the title column's 'A' weight does on PostgreSQL.
         rank = -func.bm25(literal_column("articles_fts"), 10.0, 1.0)
+        rowid = literal_column("articles_fts.rowid")
         ranked = (
-            select(Article.id, rank.label("rank"))
+            select(rowid.label("id"), rank.label("rank"))
             .select_from(table("articles_fts"))
-            .join(Article, Article.id == literal_column("articles_fts.rowid"))
             .where(literal_column("articles_fts").op("MATCH")(fulltext.to_fts5(node)))
         )
+        if filters != Filters():
+            # Look up each match's row only when a filter needs its columns.
+            ranked = ranked.join(Article, Article.id == rowid)
     # Rank ids only, then load the few winning rows: sorting every match's whole row (its
     # text included) was most of a common word's search time on a large archive.
-    ranked = (
-        apply_filters(ranked, filters, dialect)
-        .order_by(desc("rank"), desc(Article.id))
-        .limit(limit)
-    )
+    ranked = apply_filters(ranked, filters, dialect).order_by(desc("rank"), desc("id")).limit(limit)
     scores = {article_id: float(score) for article_id, score in session.execute(ranked)}
     articles = session.scalars(select(Article).where(Article.id.in_(scores))).all()
     articles = sorted(articles, key=lambda a: (-scores[a.id], -a.id))
