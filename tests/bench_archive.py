@@ -40,7 +40,9 @@ How to read it
     finding other articles than its canonical form, and queries that find nothing.
 
 Run time (2 cores)
-    RUNTIME_PLACEHOLDER
+    At 200,000 articles a cold run (nothing cached) takes ~17 min: the load ~12 min of it
+    (PostgreSQL's generated ``search_vector`` ~7.5 min, SQLite's FTS5 triggers ~4.5 min),
+    search ~2.5 min, export ~3 min. A run on the cached archives takes ~5.5 min.
 """
 
 from __future__ import annotations
