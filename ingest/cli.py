@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest import records
-from ingest.export import FORMATS, write_articles
+from ingest.export import FORMATS, TEXT_FORMATS, write_articles
 from ingest.sources import PROFILES
 from ingest.storage import migrate, queries
 from ingest.storage.fulltext import QuerySyntaxError
@@ -213,7 +213,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     with _session(args) as session:
         filters = _filters(args, session)
-        articles = queries.iter_article_rows(session, filters, records.ARTICLE_FIELDS)
+        articles = queries.iter_article_rows(
+            session, filters, records.ARTICLE_FIELDS, as_text=args.format in TEXT_FORMATS
+        )
         if args.output == "-":
             count = write_articles(articles, args.format, sys.stdout.buffer)
             sys.stdout.flush()

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import select
 
 from ingest import cli
-from ingest.records import ARTICLE_FIELDS
+from ingest.records import ARTICLE_FIELDS, article_record
 from ingest.storage import migrate, queries
+from ingest.storage.models import Article
 from ingest.storage.repository import upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
 
@@ -36,7 +38,8 @@ def archive(db_url, monkeypatch):
                 "tags": ["a", "b"],
                 "published_at": T0 + timedelta(days=number),
             }
-            upsert_article(session, values, T0)
+            # Seen at a time with microseconds: exports must print them as --json does.
+            upsert_article(session, values, T0 + timedelta(microseconds=123456))
     engine.dispose()
     # Several round trips per export: the streaming path, not one fetch, is what runs.
     monkeypatch.setattr(queries, "STREAM_BATCH", 4)
@@ -71,3 +74,15 @@ def test_export_with_filters_and_to_stdout(archive, capsysbinary):
     assert code == 0
     rows = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert [r["title"] for r in rows] == [f"Story {n}" for n in range(19, ROWS)]
+
+
+def test_jsonl_records_equal_show_json_records(archive, tmp_path):
+    output = tmp_path / "out.jsonl"
+    assert cli.main(["--db", archive, "export", "--format", "jsonl", "--output", str(output)]) == 0
+    exported = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    engine = make_engine(archive)
+    with make_sessionmaker(engine)() as session:
+        shown = [article_record(a) for a in session.scalars(select(Article).order_by(Article.id))]
+    engine.dispose()
+    assert exported == shown
+    assert exported[0]["first_seen_at"] == "2024-01-01T00:00:00.123456Z"
