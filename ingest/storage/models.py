@@ -82,19 +82,20 @@ class Article(Base):
     edition: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str | None] = mapped_column(String(16), index=True)
     section: Mapped[str | None] = mapped_column(String(200), index=True)
-    title: Mapped[str] = mapped_column(Text)
-    lead: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    authors: Mapped[str_list]
+    # Long texts last, as in the migration: see its comment on SQLite overflow pages.
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     modified_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    #: sha256 of the title and text: a re-crawl that yields the same hash is no change.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    authors: Mapped[str_list]
     tags: Mapped[str_list]
     image_url: Mapped[str | None] = mapped_column(Text)
     image_caption: Mapped[str | None] = mapped_column(Text)
-    #: sha256 of the normalised title and text: a re-crawl that yields the same hash is no change.
-    content_hash: Mapped[str] = mapped_column(String(64))
-    first_seen_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class ArticleRevision(Base):

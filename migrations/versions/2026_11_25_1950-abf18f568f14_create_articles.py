@@ -35,18 +35,21 @@ def upgrade() -> None:
         sa.Column("edition", sa.String(length=64), nullable=True),
         sa.Column("language", sa.String(length=16), nullable=True),
         sa.Column("section", sa.String(length=200), nullable=True),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("lead", sa.Text(), nullable=True),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("authors", _JSON_LIST, nullable=False),
+        # Small columns first, the long texts last: SQLite keeps a row's columns in order and
+        # spills long ones to overflow pages, so a filter on published_at or a search that
+        # checks each match's edition never has to read past the article text.
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("modified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("authors", _JSON_LIST, nullable=False),
         sa.Column("tags", _JSON_LIST, nullable=False),
         sa.Column("image_url", sa.Text(), nullable=True),
         sa.Column("image_caption", sa.Text(), nullable=True),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("lead", sa.Text(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_articles")),
         sa.UniqueConstraint("canonical_url", name=op.f("uq_articles_canonical_url")),
     )
