@@ -42,7 +42,6 @@ class Extracted:
     image_url: str | None
     image_caption: str | None
     canonical_url: str | None
-    description: str | None
     page_type: str | None
 
 
@@ -273,7 +272,6 @@ def _merge(
         image_url=urljoin(url, image) if image else None,
         image_caption=meta.image_caption,
         canonical_url=_canonical(meta.canonical_url, url),
-        description=meta.description or guessed.description,
         page_type=meta.page_type,
     )
 
@@ -287,7 +285,6 @@ class _Guesses:
     image: str | None = None
     section: str | None = None
     date: str | None = None
-    description: str | None = None
 
     @classmethod
     def of(cls, document: Document | None) -> _Guesses:
@@ -299,7 +296,6 @@ class _Guesses:
             image=document.image,
             section=next(iter(document.categories or []), None),
             date=document.date,
-            description=document.description,
         )
 
 

@@ -72,7 +72,6 @@ class PageMetadata:
 
     page_type: str | None = None
     title: str | None = None
-    description: str | None = None
     authors: list[str] = field(default_factory=list)
     published: str | None = None
     modified: str | None = None
@@ -128,7 +127,6 @@ def _read_next_flight(tree: HtmlElement, meta: PageMetadata) -> None:
 
 def _fill_from_record(record: dict[str, Any], meta: PageMetadata) -> None:
     meta.title = meta.title or _text(record.get("Title"))
-    meta.description = meta.description or _text(record.get("Summary"))
     meta.section = meta.section or _text(record.get("CategoryName"))
     meta.published = meta.published or _text(record.get("PublishedDate"))
     meta.image_url = meta.image_url or _text(record.get("imgPath"))
@@ -220,8 +218,6 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
             continue
         if key in ("og:title", "twitter:title") and not meta.title:
             meta.title = value
-        elif key in ("og:description", "description", "twitter:description"):
-            meta.description = meta.description or value
         elif key == "og:type":
             meta.page_type = value
         elif key in ("article:published_time", "og:published_time", "datepublished", "pubdate"):
@@ -278,8 +274,6 @@ def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]
     meta.page_type = next(t for t in types if t in _ARTICLE_TYPES)
     if headline := _text(node.get("headline") or node.get("name")):
         meta.title = headline
-    if description := _text(node.get("description")):
-        meta.description = description
     if published := _text(node.get("datePublished")):
         meta.published = published
     if modified := _text(node.get("dateModified")):
