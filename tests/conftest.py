@@ -194,11 +194,16 @@ def expected_articles(site: str) -> dict[str, dict[str, Any]]:
     return articles
 
 
+def site_config(site: str) -> dict[str, Any]:
+    """Return a fixture site's ``_site.json`` (redirects, statuses, headers, slow paths)."""
+    path = SITES / site / "_site.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def crawlable_articles(site: str) -> dict[str, dict[str, Any]]:
     """Return the expected articles a test crawl can store: all but the deliberately slow ones,
     which time out under the tests' ``DOWNLOAD_TIMEOUT``."""
-    config_path = SITES / site / "_site.json"
-    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    config = site_config(site)
     slow = set(config.get("slow", []))
     return {path: data for path, data in expected_articles(site).items() if path not in slow}
 

@@ -6,7 +6,6 @@ crawler with the project's settings), without a crawl: the crawl tests do that e
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,14 @@ from ingest.pipelines import (
     TooShort,
 )
 from ingest.sources import PROFILES
-from tests.conftest import SEED_LINES, SITES, expected_articles, not_articles, run_stages
+from tests.conftest import (
+    SEED_LINES,
+    SITES,
+    expected_articles,
+    not_articles,
+    run_stages,
+    site_config,
+)
 
 FIELDS = (
     "canonical_url",
@@ -44,8 +50,7 @@ def _page_file(site: str, url_path: str) -> Path:
     path = url_path.split("?", maxsplit=1)[0].strip("/")
     query = url_path.split("?")[1] if "?" in url_path else ""
     stem = f"{path}@{query}" if query else path
-    config_path = SITES / site / "_site.json"
-    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    config = site_config(site)
     if target := config.get("redirects", {}).get("/" + path):
         return _page_file(site, target)
     for candidate in (SITES / site / f"{stem}.html", SITES / site / stem / "index.html"):
@@ -58,8 +63,7 @@ def process(site: str, url_path: str) -> ArticleItem:
     """Run a fixture page through the stages as if fetched from the real site."""
     profile = PROFILES[site]
     url = profile.home + url_path
-    config_path = SITES / site / "_site.json"
-    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    config = site_config(site)
     content_type = (
         config.get("headers", {}).get(url_path, {}).get("Content-Type", "text/html; charset=utf-8")
     )
@@ -114,8 +118,7 @@ def test_fixture_article_field(processed, site, path, field):
 
 def _served(site: str, path: str) -> bool:
     """Return whether the path answers with a page of its own (not an error, not a redirect)."""
-    config_path = SITES / site / "_site.json"
-    config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+    config = site_config(site)
     if path in config.get("redirects", {}):
         return False
     try:
