@@ -65,6 +65,17 @@ def test_snippet_marks_the_densest_window():
     assert snippet(text, [Term(("babil",))], width=5) == "… h [Babil] i j [Babil] …"
 
 
+def test_snippet_marks_spelling_variants_and_whole_words_only():
+    # A lone ZWNJ folds to nothing: the marks after it must still land on the right words.
+    text = "\u200c لە كوردستانى Babil-town babilon (Babil) ئەمڕۆ"
+    terms = [Term(("کوردستانی",)), Term(("babil",))]
+    assert snippet(text, terms, width=10) == (
+        "\u200c لە [كوردستانى] [Babil-town] babilon [(Babil)] ئەمڕۆ"
+    )
+    assert snippet("x " * 30 + "Babil", [Term(("babil",))], width=4) == "… x x x [Babil]"
+    assert snippet("no match here", [Term(("babil",))], width=2) == "no match …"
+
+
 ARTICLES = [
     (
         "Iraq condemns strikes on PMF base in Babil",
