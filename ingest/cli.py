@@ -13,6 +13,7 @@ import itertools
 import json
 import shutil
 import sys
+from contextlib import closing
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -24,9 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest import records
-from ingest.export import FORMATS, TEXT_FORMATS, write_articles
+from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.sources import PROFILES
-from ingest.storage import migrate, queries
+from ingest.storage import migrate, queries, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -213,15 +214,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     with _session(args) as session:
         filters = _filters(args, session)
-        articles = queries.iter_article_rows(
-            session, filters, records.ARTICLE_FIELDS, as_text=args.format in TEXT_FORMATS
+        batches = stream.iter_article_rows(
+            session, filters, records.ARTICLE_FIELDS, shape=SHAPES[args.format]
         )
-        if args.output == "-":
-            count = write_articles(articles, args.format, sys.stdout.buffer)
-            sys.stdout.flush()
-        else:
-            with Path(args.output).open("wb") as out:
-                count = write_articles(articles, args.format, out)
+        # closing: on a closed pipe, stop the read-ahead thread before the session goes.
+        with closing(batches):
+            if args.output == "-":
+                count = write_articles(batches, args.format, sys.stdout.buffer)
+                sys.stdout.flush()
+            else:
+                with Path(args.output).open("wb") as out:
+                    count = write_articles(batches, args.format, out)
     print(f"exported {count} articles", file=sys.stderr)
     return 0
 

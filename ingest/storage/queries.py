@@ -7,11 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    JSON,
     Select,
     String,
-    Text,
-    case,
     cast,
     desc,
     exists,
@@ -21,21 +18,14 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from ingest.storage import fulltext
-from ingest.storage.models import Article, ArticleRevision, CrawlRun, UTCDateTime
+from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
-
-    from sqlalchemy import RowMapping
     from sqlalchemy.orm import Session
-
-#: Rows fetched per round trip when streaming; memory stays flat whatever the table size.
-STREAM_BATCH = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,50 +125,6 @@ def list_articles(session: Session, filters: Filters, *, limit: int = 20) -> lis
         Article.published_at.desc().nulls_last(), Article.id.desc()
     ).limit(limit)
     return list(session.scalars(statement))
-
-
-def iter_article_rows(
-    session: Session, filters: Filters, columns: Sequence[str], *, as_text: bool = False
-) -> Iterator[RowMapping]:
-    """Stream the given columns of every article that passes the filters, oldest first.
-
-    Plain rows, not ORM objects: an export touches each row once, and building and tracking
-    a million objects would cost most of its time. Rows come ``STREAM_BATCH`` at a time
-    (a server-side cursor on PostgreSQL), so memory stays flat whatever the table size.
-    With ``as_text``, times come as ISO 8601 UTC text ending in ``Z`` and lists as JSON
-    text, both made by the database: decoding them into Python only to encode them again
-    was most of a text export's time.
-    """
-    dialect = session.get_bind().dialect.name
-    table = Article.__table__
-    if as_text:
-        statement = select(*(_as_text(table.c[name], dialect).label(name) for name in columns))
-    else:
-        statement = select(*(table.c[name] for name in columns))
-    statement = apply_filters(statement, filters, dialect).order_by(table.c.id)
-    result = session.execute(statement.execution_options(yield_per=STREAM_BATCH))
-    for partition in result.mappings().partitions():
-        yield from partition
-
-
-def _as_text(column: Any, dialect: str) -> Any:
-    """Return a column as the text its export shows: ISO times with ``Z``, JSON lists."""
-    if isinstance(column.type, JSON):
-        return cast(column, Text) if dialect == "postgresql" else type_coerce(column, Text)
-    if not isinstance(column.type, UTCDateTime):
-        return column
-    if dialect == "postgresql":
-        utc = func.timezone("UTC", column)
-        whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-        fraction = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-        return case((func.date_trunc("second", column) == column, whole), else_=fraction)
-    # SQLite holds UTCDateTime values as "YYYY-MM-DD HH:MM:SS.ffffff", already in UTC.
-    raw = type_coerce(column, Text)
-    day_time = func.substr(raw, 1, 10) + "T" + func.substr(raw, 12, 8)
-    return case(
-        (func.substr(raw, 21) == "000000", day_time + "Z"),
-        else_=day_time + func.substr(raw, 20) + "Z",
-    )
 
 
 def get_article(session: Session, key: str) -> Article | None:

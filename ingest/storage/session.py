@@ -24,11 +24,25 @@ def make_engine(url: str, **engine_kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     engine_kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **engine_kwargs)
+    engine = create_engine(parsed, **engine_kwargs)
+    if parsed.get_driver_name() == "psycopg":
+        event.listen(engine, "before_cursor_execute", _psycopg_binary_results)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def _psycopg_binary_results(
+    _conn: Any, cursor: Any, _statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    """Honour the execution option ``binary_results``: rows come in PostgreSQL's binary
+    format, which psycopg reads without parsing text (bulk exports)."""
+    if context is not None and context.execution_options.get("binary_results"):
+        from psycopg.pq import Format
+
+        cursor.format = Format.BINARY
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
