@@ -26,7 +26,9 @@ What it measures
     4. **Export.** The real CLI in a subprocess, ``ingest --db URL export --format F`` (jsonl
        to /dev/null, csv and parquet to a temporary file), timed from spawn to exit;
        ``art/s`` is N over that time, ``net art/s`` N over it less the CLI's start-up
-       (``ingest --help``). ``peak RSS`` is the child's ``ru_maxrss``, reaped by a small
+       (``ingest --help``). The reference, measured in the same run: ``raw read s``, the
+       exported columns read through the bare driver and dropped (``raw_read_seconds``);
+       ``x raw read`` is the export's time over it. ``peak RSS`` is the child's ``ru_maxrss``, reaped by a small
        interpreter (``MEASURER``) so that this benchmark's memory is not counted in it;
        ``RSS 1st/2nd half`` are the largest VmRSS samples (every 0.2 s) in each half of the
        run: equal halves mean memory stays flat as rows stream.
@@ -40,9 +42,10 @@ How to read it
     finding other articles than its canonical form, and queries that find nothing.
 
 Run time (2 cores)
-    At 200,000 articles a cold run (nothing cached) takes ~17 min: the load ~12 min of it
-    (PostgreSQL's generated ``search_vector`` ~7.5 min, SQLite's FTS5 triggers ~4.5 min),
-    search ~2.5 min, export ~3 min. A run on the cached archives takes ~5.5 min.
+    At 200,000 articles a cold run (nothing cached) took 9 min on the last machine measured
+    (17 min on a slower one): the load 6 min of it (PostgreSQL's generated ``search_vector``
+    and GIN index ~4 min, SQLite's FTS5 triggers ~2 min), search ~1.2 min, export ~1 min.
+    A run on the cached archives takes ~2-3 min.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from sqlalchemy import event, func, insert, literal, literal_column, select, tab
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.engine import make_url
 
+from ingest.records import ARTICLE_FIELDS
 from ingest.storage import fulltext, migrate, queries
 from ingest.storage.models import Article
 from ingest.storage.repository import content_hash
@@ -1146,8 +1150,30 @@ def startup_seconds() -> float:
     return min(run_measured([ingest_command(), "--help"]).wall_s for _ in range(2))
 
 
+def raw_read_seconds(backend: Backend) -> float:
+    """The reference for exports: every exported column of every article read through the
+    bare DB-API driver (sqlite3; psycopg with a server-side cursor), 2,000 rows a fetch,
+    nothing done with them. No export can be faster than getting the rows out."""
+    assert backend.engine is not None
+    sql = f"SELECT {', '.join(ARTICLE_FIELDS)} FROM articles ORDER BY id"
+    raw = backend.engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        started = time.perf_counter()
+        cursor = driver.cursor(name="raw_read") if backend.name == "postgresql" else driver.cursor()
+        cursor.execute(sql)
+        while cursor.fetchmany(2000):
+            pass
+        elapsed = time.perf_counter() - started
+        cursor.close()
+        raw.rollback()
+    finally:
+        raw.close()
+    return elapsed
+
+
 def run_export(
-    backend: Backend, fmt: str, output: Path, total: int, startup_s: float
+    backend: Backend, fmt: str, output: Path, total: int, *, startup_s: float, raw_read_s: float
 ) -> dict[str, Any]:
     command = [ingest_command(), "--db", backend.url, "export", "--format", fmt]
     measured = run_measured([*command, "--output", str(output)])
@@ -1166,6 +1192,8 @@ def run_export(
         "seconds": round(measured.wall_s, 3),
         "articles_per_s": round(total / measured.wall_s, 1) if error is None else None,
         "net_articles_per_s": round(total / net, 1) if error is None and net > 0 else None,
+        "raw_read_s": round(raw_read_s, 3),
+        "times_raw_read": round(measured.wall_s / raw_read_s, 2),
         "peak_rss_mb": round(measured.peak_rss_mb, 1),
         "rss_first_half_mb": round(first, 1) if first else None,
         "rss_second_half_mb": round(second, 1) if second else None,
@@ -1179,9 +1207,13 @@ def run_exports(backends: list[Backend], total: int) -> tuple[list[dict[str, Any
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-archive-") as work:
         for backend in backends:
+            raw_read_s = raw_read_seconds(backend)
+            progress(f"{backend.name} raw read: {total / raw_read_s:,.0f} rows/s")
             for fmt in ("jsonl", "csv", "parquet"):
                 output = Path(os.devnull) if fmt == "jsonl" else Path(work) / f"export.{fmt}"
-                result = run_export(backend, fmt, output, total, startup_s)
+                result = run_export(
+                    backend, fmt, output, total, startup_s=startup_s, raw_read_s=raw_read_s
+                )
                 results.append(result)
                 outcome = (
                     f"{result['articles_per_s']:,.0f} articles/s"
@@ -1342,14 +1374,18 @@ def report_exports(exports: list[dict[str, Any]], startup_s: float) -> bool:
             f"{e['seconds']:.1f}",
             f"{e['articles_per_s']:,.0f}" if e["ok"] else "FAILED",
             f"{e['net_articles_per_s']:,.0f}" if e["net_articles_per_s"] else None,
+            f"{e['raw_read_s']:.1f}",
+            f"{e['times_raw_read']:.2f}",
             f"{e['peak_rss_mb']:.0f}",
             f"{e['rss_first_half_mb'] or 0:.0f} / {e['rss_second_half_mb'] or 0:.0f}",
             e["output_mb"],
         )
         for e in exports
     ]
-    header = ("backend", "format", "s", "art/s", "net art/s", "peak RSS MB", "RSS 1st/2nd half MB")
-    print_table((*header, "output MB"), rows, right="234567")
+    header = ("backend", "format", "s", "art/s", "net art/s", "raw read s", "x raw read")
+    print_table(
+        (*header, "peak RSS MB", "RSS 1st/2nd half MB", "output MB"), rows, right="23456789"
+    )
     for e in exports:
         if not e["ok"]:
             print(f"FAILED {e['backend']}/{e['format']}: {e['error']}")
