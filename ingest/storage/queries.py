@@ -18,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
@@ -91,6 +92,11 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
     node = fulltext.parse(query)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        # The planner does not price reading a search_vector out of TOAST, so for a common
+        # word it picks a sequential scan that reads every article's vector; the GIN index
+        # reads only the matches' (40 % less time for a word in half the archive). LOCAL: it
+        # lasts until the end of the transaction, which for the CLI is this search.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
         tsquery = func.to_tsquery(literal("simple", REGCONFIG), fulltext.to_tsquery(node))
         vector = literal_column("articles.search_vector")
         rank = func.ts_rank_cd(vector, tsquery)
