@@ -19,7 +19,7 @@ FORMATS = ("jsonl", "csv", "parquet")
 #: The shape of the rows each format takes from ``stream.iter_article_rows``.
 SHAPES: dict[str, Shape] = {"jsonl": "text", "csv": "text", "parquet": "arrow"}
 #: Rows per Parquet row group: large enough to compress well, small enough to stay flat.
-PARQUET_ROW_GROUP = 10_000
+PARQUET_ROW_GROUP = 5_000
 _LIST_FIELDS = ("authors", "tags")
 _TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
 # A CSV cell needs quotes when it holds the delimiter, a quote or a line break.

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 #: Rows per batch; memory stays flat whatever the table size.
-STREAM_BATCH = 2000
+STREAM_BATCH = 1000
 #: Batches fetched ahead of the writer.
 READ_AHEAD = 2
 
