@@ -118,12 +118,12 @@ def test_bad_responses_are_counted_drops_not_crashes(tmp_path, sqlite_url):
     )
     with SiteServer(site) as server:
         listed = tmp_path / "urls.txt"
-        listed.write_text(
-            "\n".join(
-                f"{server.url}/news/{name}"
-                for name in ("huge", "report.pdf", "empty", "binary", "missing")
-            )
-        )
+        pages = [
+            f"{server.url}/news/{name}"
+            for name in ("huge", "report.pdf", "empty", "binary", "missing")
+        ]
+        # Port 9 (discard) has no listener here: the connection is refused.
+        listed.write_text("\n".join([*pages, "http://127.0.0.1:9/news/closed-port"]))
         result = run_crawl(
             "urls", tmp_path, sqlite_url, f"file={listed}", DOWNLOAD_MAXSIZE=1_000_000
         )
@@ -142,6 +142,8 @@ def test_bad_responses_are_counted_drops_not_crashes(tmp_path, sqlite_url):
     }
     assert dropped.get("NotHtml") == 1  # the PDF
     assert failed.get("http_404") == 1  # missing
-    # huge: cancelled at DOWNLOAD_MAXSIZE; empty and binary: no article in them
-    assert sum(dropped.values()) + sum(failed.values()) == 5, (dropped, failed)
+    assert failed.get("too_large") == 1  # huge: cancelled at DOWNLOAD_MAXSIZE
+    assert failed.get("connection_refused") == 1
+    # empty and binary: no article in them
+    assert sum(dropped.values()) + sum(failed.values()) == 6, (dropped, failed)
     assert _stored(sqlite_url) == {}

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.exceptions import DownloadTimeoutError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
 
 from ingest.items import PageItem
 
@@ -19,11 +31,39 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 
+class _RobotsFailureOnOneLine(logging.Filter):
+    """Scrapy logs an unreachable robots.txt as an ERROR with a full traceback. A network
+    failure is not a bug, and the pages behind it are counted and logged by the spider
+    (``on_fetch_error``): the message line alone says it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], _NETWORK_ERRORS):
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_NETWORK_ERRORS = (
+    CannotResolveHostError,
+    DNSLookupError,
+    DownloadConnectionRefusedError,
+    ConnectionRefusedError,
+    DownloadTimeoutError,
+    TimeoutError,
+    TCPTimedOutError,
+    ResponseDataLossError,
+)
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+if not any(isinstance(f, _RobotsFailureOnOneLine) for f in _ROBOTS_LOGGER.filters):
+    _ROBOTS_LOGGER.addFilter(_RobotsFailureOnOneLine())
+
+
 class ArticleFetchingSpider(scrapy.Spider):
     """Base of the ingest spiders: article responses become ``PageItem``s for the pipelines.
 
     Stats: ``ingest/fetch/pages`` per article page received, ``ingest/fetch/failed/<reason>``
-    per article that could not be fetched (HTTP status, timeout, DNS, other).
+    per article that could not be fetched: ``http_<status>``, ``timeout``, ``dns``,
+    ``connection_refused``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``), ``data_loss``, or the
+    exception's class name for anything else.
     """
 
     def article_request(
@@ -60,8 +100,16 @@ class ArticleFetchingSpider(scrapy.Spider):
             reason = f"http_{failure.value.response.status}"
         elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             reason = "timeout"
-        elif failure.check(DNSLookupError):
+        elif failure.check(DNSLookupError, CannotResolveHostError):
             reason = "dns"
+        elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+            reason = "connection_refused"
+        elif failure.check(DownloadCancelledError) and "max size" in str(failure.value):
+            # Scrapy cancels a download that outgrows DOWNLOAD_MAXSIZE; only its message
+            # tells that apart from other cancellations.
+            reason = "too_large"
+        elif failure.check(ResponseDataLossError):
+            reason = "data_loss"
         else:
             reason = type(failure.value).__name__
         self.crawler.stats.inc_value(f"ingest/fetch/failed/{reason}")
