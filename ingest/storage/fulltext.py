@@ -140,8 +140,8 @@ def snippet(
 ) -> str:
     """Return the ``width``-word stretch of ``text`` with the most query words, marked.
 
-    The earliest such stretch wins; with no query word in the text (a title-only match),
-    the text's opening.
+    The earliest such stretch wins, its query words centred; with no query word in the
+    text (a title-only match), the text's opening.
     """
     raw = text.split()
     if not raw:
@@ -153,9 +153,9 @@ def snippet(
         while end < len(hits) and hits[end] < position + width:
             end += 1
         if end - first > best_count:
-            # Pull the window left as far as it keeps these hits and no earlier one.
-            previous = hits[first - 1] + 1 if first else 0
-            best, best_count = max(hits[end - 1] - width + 1, previous), end - first
+            # Centre these hits in the window, so that they read with context on both sides.
+            slack = width - (hits[end - 1] - position + 1)
+            best, best_count = max(position - (slack + 1) // 2, 0), end - first
     best = min(best, max(len(raw) - width, 0))
     marked = set(hits)
     window = [
