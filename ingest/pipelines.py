@@ -11,8 +11,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -22,9 +20,8 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ingest.extract_worker import exit_with_parent, extract_page
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
-from ingest.extraction.decode import decode_html
-from ingest.extraction.extract import Extracted, extract_article
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
 from ingest.sources import PROFILES, Edition, SiteProfile, profile_for_url
@@ -36,6 +33,8 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+
+    from ingest.extraction.extract import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -101,37 +100,6 @@ class _Stage:
         return cls(crawler)
 
 
-def extract_page(
-    body: bytes, content_type: str | None, url: str, profile: SiteProfile | None
-) -> Extracted | None:
-    """Decode and extract one page; a top-level function so worker processes can run it."""
-    return extract_article(
-        decode_html(body, content_type),
-        url,
-        prune_xpath=profile.prune_xpath if profile else (),
-        local_zone=profile.timezone if profile else "UTC",
-        title_suffix=profile.title_suffix if profile else "",
-    )
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """In a worker: exit when the crawl process is gone (killed by cron's timeout, OOM, SIGKILL).
-
-    A killed parent cannot shut its pool down, and a worker blocked on its task queue would
-    otherwise live on, holding its memory, until the machine restarts.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(_PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-_PARENT_CHECK_SECONDS = 1.0
-
-
 class ExtractPipeline(_Stage):
     """``PageItem`` → ``ArticleItem``: decode, extract text and metadata, fill in from the profile.
 
@@ -151,7 +119,7 @@ class ExtractPipeline(_Stage):
             self.pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
+                initializer=exit_with_parent,
                 initargs=(os.getpid(),),
             )
 

@@ -1,0 +1,50 @@
+"""What an extraction worker process runs: decode and extract one page, and die with its parent.
+
+Kept apart from ``ingest.pipelines`` so that a spawned worker imports the extraction code
+and not the crawl's (Scrapy's pipelines, SQLAlchemy, the storage layer): each worker holds
+only what it uses.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from ingest.extraction.decode import decode_html
+from ingest.extraction.extract import Extracted, extract_article
+
+if TYPE_CHECKING:
+    from ingest.sources import SiteProfile
+
+
+def extract_page(
+    body: bytes, content_type: str | None, url: str, profile: SiteProfile | None
+) -> Extracted | None:
+    """Decode and extract one page; a top-level function so worker processes can run it."""
+    return extract_article(
+        decode_html(body, content_type),
+        url,
+        prune_xpath=profile.prune_xpath if profile else (),
+        local_zone=profile.timezone if profile else "UTC",
+        title_suffix=profile.title_suffix if profile else "",
+    )
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """In a worker: exit when the crawl process is gone (killed by cron's timeout, OOM, SIGKILL).
+
+    A killed parent cannot shut its pool down, and a worker blocked on its task queue would
+    otherwise live on, holding its memory, until the machine restarts.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+_PARENT_CHECK_SECONDS = 1.0
