@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from ingest import cli
 from ingest.records import ARTICLE_FIELDS, article_record, iso
@@ -20,6 +20,7 @@ from ingest.storage import migrate, stream
 from ingest.storage.models import Article
 from ingest.storage.repository import upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
+from tests.conftest import POSTGRES_ADMIN_URL
 
 ROWS = 25
 TRICKY = 'He said "no", then left.\r\nNext line\n\ttab \\ backslash \x01 control'
@@ -131,20 +132,26 @@ def test_csv_matches_the_csv_module(archive, tmp_path):
     assert output.read_bytes().decode() == expected.getvalue()
 
 
-def test_a_reader_that_stops_early_ends_the_export_cleanly(db_url, tmp_path):
-    """``ingest export -o - | head -1``: the export stops, exits 0, prints no traceback."""
+def fill(db_url, rows, text):
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
     with make_sessionmaker(engine).begin() as session:
-        for number in range(300):
+        for number in range(rows):
             url = f"https://www.rudaw.net/english/world/{number:08d}"
-            # 300 rows of 20 kB: far more than a pipe holds, so the writer must block.
             values = {"canonical_url": url, "url": url, "site": "rudaw", "edition": "english"}
-            values |= {"title": f"Story {number}", "text": "word " * 4000}
+            values |= {"title": f"Story {number}", "text": text}
             upsert_article(session, values, T0)
     engine.dispose()
-    ingest = Path(sys.executable).with_name("ingest")
-    command = [str(ingest), "--db", db_url, "export", "-o", "-"]
+
+
+INGEST = str(Path(sys.executable).with_name("ingest"))
+
+
+def test_a_reader_that_stops_early_ends_the_export_cleanly(db_url, tmp_path):
+    """``ingest export -o - | head -1``: the export stops, exits 0, prints no traceback."""
+    # 300 rows of 20 kB: far more than a pipe holds, so the writer must block.
+    fill(db_url, 300, "word " * 4000)
+    command = [INGEST, "--db", db_url, "export", "-o", "-"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         first = json.loads(process.stdout.readline())
         process.stdout.close()
@@ -152,3 +159,31 @@ def test_a_reader_that_stops_early_ends_the_export_cleanly(db_url, tmp_path):
         errors = process.stderr.read()
     assert first["title"] == "Story 0"
     assert b"Traceback" not in errors
+
+
+def test_a_database_lost_mid_export_is_one_line_and_exit_1(postgresql_url):
+    """The server ends the export's connection half-way: one clear line, exit 1, no traceback."""
+    fill(postgresql_url, 6000, "word " * 400)
+    command = [INGEST, "--db", postgresql_url, "export", "-o", "-"]
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    database = postgresql_url.rsplit("/", 1)[1]
+    try:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+            # The pipe fills and the export blocks with rows still on the server's cursor.
+            assert json.loads(process.stdout.readline())["title"] == "Story 0"
+            with admin.connect() as connection:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :d AND pid <> pg_backend_pid()"
+                    ),
+                    {"d": database},
+                )
+            lines = process.stdout.read().splitlines()
+            assert process.wait(timeout=60) == 1
+            errors = process.stderr.read().decode()
+    finally:
+        admin.dispose()
+    assert 1000 <= len(lines) + 1 < 6000  # what was fetched before the loss got written
+    assert errors.startswith("ingest: database error: ")
+    assert len(errors.strip().splitlines()) == 1
