@@ -16,7 +16,7 @@ import sys
 from contextlib import closing
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from alembic import command
 from alembic.util import CommandError
@@ -33,7 +33,7 @@ from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from sqlalchemy.orm import Session
 
@@ -219,14 +219,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         # closing: on a closed pipe, stop the read-ahead thread before the session goes.
         with closing(batches):
+            counted = _progress(batches, sys.stderr)
             if args.output == "-":
-                count = write_articles(batches, args.format, sys.stdout.buffer)
+                count = write_articles(counted, args.format, sys.stdout.buffer)
                 sys.stdout.flush()
             else:
                 with Path(args.output).open("wb") as out:
-                    count = write_articles(batches, args.format, out)
+                    count = write_articles(counted, args.format, out)
     print(f"exported {count} articles", file=sys.stderr)
     return 0
+
+
+def _progress(batches: Iterator[Sequence[Any]], terminal: TextIO) -> Iterator[Sequence[Any]]:
+    """Pass the batches on; on a terminal, keep a running count on one line meanwhile."""
+    if not terminal.isatty():
+        yield from batches
+        return
+    done = 0
+    for batch in batches:
+        yield batch
+        done += len(batch)
+        print(f"\rexporting… {done:,} articles", end="", file=terminal, flush=True)
+    print("\r\033[K", end="", file=terminal, flush=True)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

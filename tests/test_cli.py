@@ -6,6 +6,7 @@ the fixture site with the golden article edited in between, so the revision path
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from ingest import cli
 from ingest.records import ARTICLE_FIELDS
 from ingest.storage import migrate
 from tests.conftest import EDITED_PARAGRAPH, NEW_PARAGRAPH, REPO_ROOT
@@ -204,3 +206,18 @@ def test_python_dash_m_ingest_is_the_same_command(archive):
     )
     assert module.returncode == 0, module.stderr
     assert json.loads(module.stdout) == ingest_json(archive, "list")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_export_progress_is_shown_on_a_terminal_only():
+    batches = [[1, 2], [3]]
+    terminal = _Terminal()
+    assert list(cli._progress(iter(batches), terminal)) == batches
+    assert "\rexporting… 2 articles\rexporting… 3 articles" in terminal.getvalue()
+    piped = io.StringIO()
+    assert list(cli._progress(iter(batches), piped)) == batches
+    assert piped.getvalue() == ""
