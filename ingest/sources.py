@@ -137,6 +137,19 @@ def reroot(url: str, base_url: str, profile: SiteProfile) -> str:
     return urlunsplit((base.scheme, base.netloc, prefix + parts.path, parts.query, ""))
 
 
+def unroot(url: str, base_url: str, profile: SiteProfile) -> str:
+    """The inverse of ``reroot``: a URL on the mirror ``base_url`` back on the site's home,
+    where its stored canonical URL lives."""
+    if not base_url:
+        return url
+    base, parts = urlsplit(base_url), urlsplit(url)
+    if parts.netloc != base.netloc:
+        return url
+    path = parts.path.removeprefix(base.path.rstrip("/"))
+    home = urlsplit(profile.home)
+    return urlunsplit((home.scheme, home.netloc, path, parts.query, ""))
+
+
 def _union(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
 

@@ -41,6 +41,12 @@ INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")
 # Scrapy runs in one thread). 0 extracts in the crawl's own thread.
 INGEST_EXTRACT_WORKERS = int(os.environ.get("INGEST_EXTRACT_WORKERS", min(os.cpu_count() or 1, 4)))
 
+# Scheduled runs fetch new articles, and known ones only when due: published (or first seen)
+# less than INGEST_RECHECK_DAYS ago, since news is edited in its first days, or listed in a
+# sitemap with a <lastmod> after our last visit. INGEST_SKIP_KNOWN = False fetches them all.
+INGEST_SKIP_KNOWN = True
+INGEST_RECHECK_DAYS = 3
+
 # Listing pages are followed this many links deep from a start listing (pagination included).
 INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,

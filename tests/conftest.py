@@ -6,12 +6,14 @@ import asyncio
 import inspect
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +70,15 @@ def edited_archive(
         html = page.read_text(encoding="utf-8")
         assert EDITED_PARAGRAPH in html
         page.write_text(html.replace(EDITED_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
+        # The site says so in its sitemap, which is how a scheduled run learns of an edit.
+        sitemap = site / "sitemaps" / "english.xml"
+        edited = re.sub(
+            r"(240720241</loc>\s*<lastmod>)[^<]+",
+            rf"\g<1>{datetime.now(UTC).isoformat(timespec='seconds')}",
+            sitemap.read_text(encoding="utf-8"),
+        )
+        assert edited != sitemap.read_text(encoding="utf-8")
+        sitemap.write_text(edited, encoding="utf-8")
         second = run_crawl("rudaw", directory, url, f"base_url={server.url}")
         assert second.returncode == 0, second.log[-2000:]
         yield url

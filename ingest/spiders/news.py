@@ -6,6 +6,7 @@ import so that ``scrapy crawl rudaw`` and ``scrapy crawl kurdistan24`` exist wit
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -15,8 +16,9 @@ from scrapy.http import TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from ingest.sources import PROFILES, SiteProfile, reroot
+from ingest.sources import PROFILES, SiteProfile, reroot, unroot
 from ingest.spiders.base import ArticleFetchingSpider
+from ingest.spiders.known import KnownArticles, parse_lastmod
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -35,8 +37,11 @@ class NewsSpider(ArticleFetchingSpider):
     (re-roots every URL of the profile, so the same spider crawls a local mirror).
 
     Settings: ``INGEST_MAX_LISTING_DEPTH`` (listing pages followed from a start listing,
-    pagination included). Stats: ``ingest/discover/<source>/articles`` (article URLs found
-    per source), ``ingest/discover/<source>/broken`` (unreadable sitemaps and feeds),
+    pagination included); ``INGEST_SKIP_KNOWN`` and ``INGEST_RECHECK_DAYS`` (which known
+    articles are fetched again, see ``ingest.spiders.known``). Stats:
+    ``ingest/discover/<source>/articles`` (article URLs found per source),
+    ``ingest/discover/<source>/known_skipped`` (of those, known and not due a visit),
+    ``ingest/discover/<source>/broken`` (unreadable sitemaps and feeds),
     ``ingest/discover/<source>/empty``.
     """
 
@@ -59,8 +64,14 @@ class NewsSpider(ArticleFetchingSpider):
             if self.base_url
             else list(self.profile.domains)
         )
+        self.known: KnownArticles | None = None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.settings.getbool("INGEST_SKIP_KNOWN"):
+            self.known = KnownArticles(
+                self.settings.get("INGEST_DATABASE_URL"),
+                recheck=timedelta(days=self.settings.getfloat("INGEST_RECHECK_DAYS")),
+            )
         yield self._discovery("/robots.txt", self.parse_robots, "robots")
         for path in self.profile.sitemaps:
             yield self._discovery(path, self.parse_sitemap, "sitemap")
@@ -86,12 +97,12 @@ class NewsSpider(ArticleFetchingSpider):
             self._stat("sitemap", "broken")
             self.logger.warning("unreadable sitemap at %s", response.url)
             return
-        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        entries = [(entry["loc"], entry.get("lastmod")) for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
-            for url in locations:
+            for url, _ in entries:
                 yield self._discovery(url, self.parse_sitemap, "sitemap")
             return
-        yield from self._articles(locations, response.url, "sitemap")
+        yield from self._articles(entries, response.url, "sitemap")
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         text = response.text if isinstance(response, TextResponse) else ""
@@ -113,13 +124,13 @@ class NewsSpider(ArticleFetchingSpider):
             # Rudaw's /english/rss has been seen answering 200 with an empty channel.
             self._stat("feed", "empty")
             self.logger.info("feed without items at %s", response.url)
-        yield from self._articles([link.strip() for link in links], response.url, "feed")
+        yield from self._articles([(link, None) for link in links], response.url, "feed")
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         hrefs = response.xpath("//a/@href").getall()
-        yield from self._articles(hrefs, response.url, "listing")
+        yield from self._articles([(href, None) for href in hrefs], response.url, "listing")
         max_depth = self.settings.getint("INGEST_MAX_LISTING_DEPTH")
         if depth >= max_depth:
             return
@@ -135,12 +146,26 @@ class NewsSpider(ArticleFetchingSpider):
         self._stat(source, "unavailable")
         self.logger.info("%s unavailable at %s: %s", source, request.url, failure.getErrorMessage())
 
-    def _articles(self, hrefs: Iterable[str], base: str, source: str) -> Iterator[scrapy.Request]:
-        for href in hrefs:
+    def _articles(
+        self, found: Iterable[tuple[str, str | None]], base: str, source: str
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the article URLs among ``found`` (href, sitemap lastmod) that are due."""
+        candidates = []
+        for href, lastmod in found:
             url = self._local(urljoin(base, href.strip()))
-            if not self._in_editions(url) or not self.profile.is_article(url):
+            if self._in_editions(url) and self.profile.is_article(url):
+                self._stat(source, "articles")
+                candidates.append((url, parse_lastmod(lastmod)))
+        if self.known is None:
+            due = [True] * len(candidates)
+        else:
+            # Stored under the URL it was fetched from or its canonical URL (the site's own).
+            keys = [((url, unroot(url, self.base_url, self.profile)), lm) for url, lm in candidates]
+            due = self.known.due(keys)
+        for (url, _), fetch in zip(candidates, due, strict=True):
+            if not fetch:
+                self._stat(source, "known_skipped")
                 continue
-            self._stat(source, "articles")
             edition = self.profile.edition_for(url)
             yield self.article_request(
                 url,
@@ -148,6 +173,10 @@ class NewsSpider(ArticleFetchingSpider):
                 edition=edition.key if edition else None,
                 found_via=source,
             )
+
+    def closed(self, reason: str) -> None:
+        if self.known is not None:
+            self.known.close()
 
     def parse_article(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         # A redirect may land on a non-article page (a section front, the home page).

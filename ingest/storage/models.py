@@ -76,7 +76,7 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[intpk]
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, index=True)
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     site: Mapped[str] = mapped_column(String(64), index=True)
     edition: Mapped[str | None] = mapped_column(String(64), index=True)

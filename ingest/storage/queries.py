@@ -26,6 +26,8 @@ from ingest.storage import fulltext
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy.orm import Session
 
 
@@ -131,6 +133,40 @@ def list_articles(session: Session, filters: Filters, *, limit: int = 20) -> lis
         Article.published_at.desc().nulls_last(), Article.id.desc()
     ).limit(limit)
     return list(session.scalars(statement))
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """When the archive last fetched an article, and how old the article is."""
+
+    first_seen_at: datetime
+    last_seen_at: datetime
+    published_at: datetime | None
+
+
+#: URLs looked up per statement: well under SQLite's limit on bound parameters.
+VISIT_CHUNK = 400
+
+
+def visits(session: Session, urls: Iterable[str]) -> dict[str, Visit]:
+    """Return the visit of every given URL that is a stored article's ``url`` or
+    ``canonical_url``."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, Visit] = {}
+    for start in range(0, len(wanted), VISIT_CHUNK):
+        chunk = wanted[start : start + VISIT_CHUNK]
+        keys = set(chunk)
+        statement = select(
+            Article.url,
+            Article.canonical_url,
+            Article.first_seen_at,
+            Article.last_seen_at,
+            Article.published_at,
+        ).where(or_(Article.url.in_(chunk), Article.canonical_url.in_(chunk)))
+        for url, canonical_url, first_seen, last_seen, published in session.execute(statement):
+            visit = Visit(first_seen, last_seen, published)
+            found.update({key: visit for key in (url, canonical_url) if key in keys})
+    return found
 
 
 def get_article(session: Session, key: str) -> Article | None:
