@@ -156,7 +156,16 @@ def test_export_to_stdout_with_filters(archive):
 def test_stats_and_runs(archive):
     stats = ingest_json(archive, "stats")
     assert stats["articles"] == sum(n for _site, n in stats["by_site"])
-    assert 0 < stats["coverage"]["published_at"] <= 1
+    records = [
+        json.loads(line) for line in ingest(archive, "export", "-o", "-").stdout.splitlines()
+    ]
+    assert stats["articles"] == len(records)
+    for field in ("authors", "modified_at", "section", "tags", "image_caption", "language"):
+        expected = sum(1 for r in records if r[field]) / len(records)
+        assert stats["coverage"][field] == pytest.approx(expected), field
+    assert 0 < stats["coverage"]["image_caption"] < 1
+    by_edition = {f"{site}/{edition}": n for site, edition, n in stats["by_edition"]}
+    assert by_edition["rudaw/english"] == sum(1 for r in records if r["edition"] == "english")
     runs = ingest_json(archive, "runs")
     assert [r["articles_updated"] for r in runs] == [1, 0]
     assert runs[1]["articles_new"] == stats["articles"]

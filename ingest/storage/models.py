@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -74,6 +75,11 @@ class Article(Base):
     """
 
     __tablename__ = "articles"
+    # Per-site counts (``ingest stats``) read these instead of every row.
+    __table_args__ = (
+        Index("ix_articles_site_edition", "site", "edition"),
+        Index("ix_articles_site_section", "site", "section"),
+    )
 
     id: Mapped[intpk]
     url: Mapped[str] = mapped_column(Text, index=True)

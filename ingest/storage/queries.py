@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     Select,
     String,
+    case,
     cast,
     desc,
     exists,
@@ -223,10 +224,11 @@ def articles_per_day(session: Session, *, days: int = 14) -> list[tuple[str, int
 
 
 def field_coverage(session: Session) -> dict[str, float]:
-    """Return, per optional field, the share of articles that have it (0 to 1)."""
-    total = session.scalar(select(func.count()).select_from(Article)) or 0
-    if not total:
-        return {}
+    """Return, per optional field, the share of articles that have it (0 to 1).
+
+    One pass over the table for every field: each pass reads every row, whole articles
+    included, so eight separate counts took eight times as long.
+    """
     dialect = session.get_bind().dialect.name
     length = func.jsonb_array_length if dialect == "postgresql" else func.json_array_length
     checks = {
@@ -239,8 +241,8 @@ def field_coverage(session: Session) -> dict[str, float]:
         "image_caption": Article.image_caption.is_not(None),
         "language": Article.language.is_not(None),
     }
-    coverage = {}
-    for name, condition in checks.items():
-        count = session.scalar(select(func.count()).select_from(Article).where(condition)) or 0
-        coverage[name] = count / total
-    return coverage
+    counts = (func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in checks.values())
+    total, *present = session.execute(select(func.count(), *counts).select_from(Article)).one()
+    if not total:
+        return {}
+    return {name: count / total for name, count in zip(checks, present, strict=True)}
