@@ -32,6 +32,8 @@ What it measures
        interpreter (``MEASURER``) so that this benchmark's memory is not counted in it;
        ``RSS 1st/2nd half`` are the largest VmRSS samples (every 0.2 s) in each half of the
        run: equal halves mean memory stays flat as rows stream.
+    5. **Operator commands.** ``ingest stats``, ``ingest list --limit 20`` and ``ingest runs``
+       through the CLI, the better of two runs, start-up included.
 
 How to read it
     Times are wall-clock milliseconds (search) or seconds. Targets, printed as MET or NOT
@@ -1226,6 +1228,45 @@ def run_exports(backends: list[Backend], total: int) -> tuple[list[dict[str, Any
     return results, startup_s
 
 
+# -- operator commands --------------------------------------------------------------------
+
+#: Commands an operator runs on the archive, besides search and export.
+OPERATOR_COMMANDS = (("stats",), ("list", "--limit", "20"), ("runs",))
+
+
+def run_operator_commands(backends: list[Backend]) -> list[dict[str, Any]]:
+    """Each command through the real CLI, twice (the better run counts: the archive is in the
+    page cache by then, as it is on a machine that just crawled)."""
+    results = []
+    for backend in backends:
+        for arguments in OPERATOR_COMMANDS:
+            command = [ingest_command(), "--db", backend.url, *arguments]
+            runs = [run_measured(command) for _ in range(2)]
+            failed = next((r for r in runs if r.returncode != 0), None)
+            results.append(
+                {
+                    "backend": backend.name,
+                    "command": " ".join(arguments),
+                    "ok": failed is None,
+                    "seconds": round(min(r.wall_s for r in runs), 3),
+                    "error": failed.stderr.strip()[-200:] if failed else None,
+                }
+            )
+    return results
+
+
+def report_operator_commands(results: list[dict[str, Any]], startup_s: float) -> None:
+    print(f"\nOperator commands: the CLI, wall s including its start-up ({startup_s:.2f} s)")
+    rows = [
+        (r["backend"], f"ingest {r['command']}", f"{r['seconds']:.2f}" if r["ok"] else "FAILED")
+        for r in results
+    ]
+    print_table(("backend", "command", "s"), rows, right="2")
+    for r in results:
+        if not r["ok"]:
+            print(f"FAILED {r['backend']}: ingest {r['command']}: {r['error']}")
+
+
 # -- report -------------------------------------------------------------------------------
 
 
@@ -1453,9 +1494,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     summaries = {name: search_summary(timings) for name, timings in results.items()}
     warnings = search_checks(backends, results, variants)
     exports, startup_s = timed(phases, "export", lambda: run_exports(backends, args.articles))
+    operator = timed(phases, "operator", lambda: run_operator_commands(backends))
     report_data(args.articles, corpus, data, backends)
     search_met = report_search(results, summaries, warnings)
     export_met = report_exports(exports, startup_s)
+    report_operator_commands(operator, startup_s)
     report_explains(results)
     for backend in backends:
         assert backend.engine is not None
@@ -1482,6 +1525,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "search_checks": warnings,
         "export": {"startup_s": round(startup_s, 3), "runs": exports},
+        "operator_commands": operator,
         "targets": {
             "sqlite_search_median_ms": {
                 "target": SQLITE_MEDIAN_TARGET_MS,
