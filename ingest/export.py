@@ -8,10 +8,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from ingest.records import ARTICLE_FIELDS
+from ingest.records import ARTICLE_FIELDS, LIST_FIELDS, TIME_FIELDS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from ingest.storage.stream import Shape
 
@@ -20,8 +20,6 @@ FORMATS = ("jsonl", "csv", "parquet")
 SHAPES: dict[str, Shape] = {"jsonl": "text", "csv": "text", "parquet": "arrow"}
 #: Rows per Parquet row group: large enough to compress well, small enough to stay flat.
 PARQUET_ROW_GROUP = 5_000
-_LIST_FIELDS = ("authors", "tags")
-_TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
 # A CSV cell needs quotes when it holds the delimiter, a quote or a line break.
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 
@@ -46,7 +44,7 @@ def _write_jsonl(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -> 
         lines = []
         for row in batch:
             record = dict(zip(ARTICLE_FIELDS, row, strict=True))
-            for name in _LIST_FIELDS:
+            for name in LIST_FIELDS:
                 record[name] = orjson.Fragment(record[name] or "[]")
             lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
         out.write(b"".join(lines))
@@ -85,15 +83,15 @@ def _write_parquet(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -
     timestamp = pa.timestamp("us", tz="UTC")
     types = {
         "id": pa.int64(),
-        **dict.fromkeys(_LIST_FIELDS, pa.list_(pa.string())),
-        **dict.fromkeys(_TIME_FIELDS, timestamp),
+        **dict.fromkeys(LIST_FIELDS, pa.list_(pa.string())),
+        **dict.fromkeys(TIME_FIELDS, timestamp),
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in ARTICLE_FIELDS])
 
     def column(name: str, values: Sequence[Any]) -> pa.Array:
-        if name in _LIST_FIELDS:
+        if name in LIST_FIELDS:
             return pa.array([orjson.loads(v) if v else [] for v in values], schema.field(name).type)
-        if name in _TIME_FIELDS:
+        if name in TIME_FIELDS:
             return pa.array(values, pa.int64()).cast(timestamp)
         if name == "id":
             return pa.array(values, pa.int64())
@@ -101,7 +99,23 @@ def _write_parquet(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -
         # the cast checks the UTF-8 in C.
         return pa.array(values, pa.binary()).cast(pa.string())
 
-    count, pending, pending_rows = 0, [], 0
+    def row_groups() -> Iterator[pa.Table]:
+        pending: list[pa.Table] = []
+        for batch in batches:
+            if not batch:
+                continue
+            columns = zip(*batch, strict=True)
+            arrays = [
+                column(name, values) for name, values in zip(ARTICLE_FIELDS, columns, strict=True)
+            ]
+            pending.append(pa.Table.from_arrays(arrays, schema=schema))
+            if sum(t.num_rows for t in pending) >= PARQUET_ROW_GROUP:
+                yield pa.concat_tables(pending)
+                pending = []
+        if pending:
+            yield pa.concat_tables(pending)
+
+    count = 0
     # Dictionary encoding only where values repeat: trying it on every text column costs
     # time and gains nothing on unique bodies.
     repeating = ["site", "edition", "language", "section"]
@@ -112,35 +126,18 @@ def _write_parquet(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -
             compression="zstd",
             compression_level=1,
             use_dictionary=repeating,
-            write_statistics=["id", *repeating, *_TIME_FIELDS],
+            write_statistics=["id", *repeating, *TIME_FIELDS],
         ) as writer,
         ThreadPoolExecutor(1, thread_name_prefix="ingest-parquet") as compressor,
     ):
         # Encoding and compressing a row group runs in C without the GIL: in its own thread
         # it overlaps building the next one.
         written: Future[None] | None = None
-
-        def flush() -> None:
-            nonlocal written, pending, pending_rows
+        for table in row_groups():
             if written is not None:
                 written.result()
-            written = compressor.submit(writer.write_table, pa.concat_tables(pending))
-            pending, pending_rows = [], 0
-
-        for batch in batches:
-            if not batch:
-                continue
-            columns = zip(*batch, strict=True)
-            arrays = [
-                column(name, values) for name, values in zip(ARTICLE_FIELDS, columns, strict=True)
-            ]
-            pending.append(pa.Table.from_arrays(arrays, schema=schema))
-            pending_rows += len(batch)
-            count += len(batch)
-            if pending_rows >= PARQUET_ROW_GROUP:
-                flush()
-        if pending:
-            flush()
+            written = compressor.submit(writer.write_table, table)
+            count += table.num_rows
         if written is not None:
             written.result()
     return count

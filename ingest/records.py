@@ -21,6 +21,9 @@ ARTICLE_FIELDS = (
     "first_seen_at",
     "last_seen_at",
 )
+#: The article fields that are times (aware, UTC) and lists of strings.
+TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
+LIST_FIELDS = ("authors", "tags")
 RUN_FIELDS = (
     "id",
     "spider",
@@ -44,10 +47,10 @@ def iso(value: datetime | None) -> str | None:
 
 def article_record(article: Article) -> dict[str, Any]:
     record = {name: getattr(article, name) for name in ARTICLE_FIELDS}
-    for name in ("published_at", "modified_at", "first_seen_at", "last_seen_at"):
+    for name in TIME_FIELDS:
         record[name] = iso(record[name])
-    record["authors"] = list(record["authors"] or [])
-    record["tags"] = list(record["tags"] or [])
+    for name in LIST_FIELDS:
+        record[name] = list(record[name] or [])
     return record
 
 

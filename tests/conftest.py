@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from tests.site_server import SiteServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("INGEST_SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -131,6 +131,21 @@ def postgresql_url(tmp_path: Path) -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using it runs once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+def store_articles(db_url: str, articles: Iterable[dict[str, Any]], seen_at: datetime) -> None:
+    """Migrate the database and store the articles (``upsert_article`` values), all seen at
+    ``seen_at``, as a crawl's storage stage would."""
+    from ingest.storage import migrate
+    from ingest.storage.repository import upsert_article
+    from ingest.storage.session import make_engine, make_sessionmaker
+
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    with make_sessionmaker(engine).begin() as session:
+        for values in articles:
+            upsert_article(session, values, seen_at)
+    engine.dispose()
 
 
 def run_stages(item: Any) -> Any:

@@ -16,11 +16,10 @@ from sqlalchemy import create_engine, select, text
 
 from ingest import cli
 from ingest.records import ARTICLE_FIELDS, article_record, iso
-from ingest.storage import migrate, stream
+from ingest.storage import stream
 from ingest.storage.models import Article
-from ingest.storage.repository import upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, store_articles
 
 ROWS = 25
 TRICKY = 'He said "no", then left.\r\nNext line\n\ttab \\ backslash \x01 control'
@@ -29,27 +28,25 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 def archive(db_url, monkeypatch):
-    migrate.upgrade(db_url)
-    engine = make_engine(db_url)
-    with make_sessionmaker(engine).begin() as session:
-        for number in range(ROWS):
-            url = f"https://www.rudaw.net/english/kurdistan/{number:08d}"
-            values = {"canonical_url": url, "url": url, "site": "rudaw", "edition": "english"}
-            values |= {
-                "title": f"Story {number}",
-                "text": f"Body of story {number}, “quoted” — ڕووداو.",
-                # Every character a CSV or JSON writer must escape, in some of the rows.
-                "lead": TRICKY if number % 3 == 0 else None,
-                "image_caption": f'The "{number}" caption, with a comma' if number % 2 else None,
-            }
-            values |= {
-                "authors": ["Rudaw"],
-                "tags": ["a", "b"],
-                "published_at": T0 + timedelta(days=number),
-            }
-            # Seen at a time with microseconds: exports must print them as --json does.
-            upsert_article(session, values, T0 + timedelta(microseconds=123456))
-    engine.dispose()
+    articles = []
+    for number in range(ROWS):
+        url = f"https://www.rudaw.net/english/kurdistan/{number:08d}"
+        values = {"canonical_url": url, "url": url, "site": "rudaw", "edition": "english"}
+        values |= {
+            "title": f"Story {number}",
+            "text": f"Body of story {number}, “quoted” — ڕووداو.",
+            # Every character a CSV or JSON writer must escape, in some of the rows.
+            "lead": TRICKY if number % 3 == 0 else None,
+            "image_caption": f'The "{number}" caption, with a comma' if number % 2 else None,
+        }
+        values |= {
+            "authors": ["Rudaw"],
+            "tags": ["a", "b"],
+            "published_at": T0 + timedelta(days=number),
+        }
+        articles.append(values)
+    # Seen at a time with microseconds: exports must print them as --json does.
+    store_articles(db_url, articles, T0 + timedelta(microseconds=123456))
     # Several round trips per export: the streaming path, not one fetch, is what runs.
     monkeypatch.setattr(stream, "STREAM_BATCH", 4)
     return db_url
@@ -133,15 +130,13 @@ def test_csv_matches_the_csv_module(archive, tmp_path):
 
 
 def fill(db_url, rows, text):
-    migrate.upgrade(db_url)
-    engine = make_engine(db_url)
-    with make_sessionmaker(engine).begin() as session:
-        for number in range(rows):
-            url = f"https://www.rudaw.net/english/world/{number:08d}"
-            values = {"canonical_url": url, "url": url, "site": "rudaw", "edition": "english"}
-            values |= {"title": f"Story {number}", "text": text}
-            upsert_article(session, values, T0)
-    engine.dispose()
+    urls = [f"https://www.rudaw.net/english/world/{number:08d}" for number in range(rows)]
+    articles = [
+        {"canonical_url": url, "url": url, "site": "rudaw", "edition": "english"}
+        | {"title": f"Story {number}", "text": text}
+        for number, url in enumerate(urls)
+    ]
+    store_articles(db_url, articles, T0)
 
 
 INGEST = str(Path(sys.executable).with_name("ingest"))

@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.spiders.known import KnownArticles, is_due, parse_lastmod
-from ingest.storage import migrate
 from ingest.storage.queries import Visit
-from ingest.storage.repository import upsert_article
-from ingest.storage.session import make_engine, make_sessionmaker
+from tests.conftest import store_articles
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -50,16 +48,12 @@ def test_known_articles_are_due_when_young_or_changed_since_the_visit():
 
 
 def test_lookup_finds_articles_by_fetched_or_canonical_url(db_url):
-    migrate.upgrade(db_url)
-    engine = make_engine(db_url)
     seen = datetime.now(UTC) - 2 * WEEK
-    with make_sessionmaker(engine).begin() as session:
-        canonical = "https://www.rudaw.net/english/kurdistan/01012024"
-        values = {"canonical_url": canonical, "url": "http://mirror/english/kurdistan/01012024"}
-        values |= {"site": "rudaw", "edition": "english", "title": "Story", "text": "Body."}
-        values |= {"published_at": seen - WEEK}
-        upsert_article(session, values, seen)
-    engine.dispose()
+    canonical = "https://www.rudaw.net/english/kurdistan/01012024"
+    values = {"canonical_url": canonical, "url": "http://mirror/english/kurdistan/01012024"}
+    values |= {"site": "rudaw", "edition": "english", "title": "Story", "text": "Body."}
+    values |= {"published_at": seen - WEEK}
+    store_articles(db_url, [values], seen)
     known = KnownArticles(db_url, recheck=THREE_DAYS)
     try:
         due = known.due(

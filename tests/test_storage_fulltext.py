@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.storage import migrate, queries
+from ingest.storage import queries
 from ingest.storage.fulltext import (
     QuerySyntaxError,
     Term,
@@ -16,8 +16,8 @@ from ingest.storage.fulltext import (
     to_fts5,
     to_tsquery,
 )
-from ingest.storage.repository import upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
+from tests.conftest import store_articles
 
 
 @pytest.mark.parametrize(
@@ -106,25 +106,20 @@ QUERIES = [
 
 
 def _fill(url: str) -> None:
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine).begin() as session:
-        for number, (title, text) in enumerate(ARTICLES):
-            upsert_article(
-                session,
-                {
-                    "canonical_url": f"https://example.org/a/{number}",
-                    "url": f"https://example.org/a/{number}",
-                    "site": "example",
-                    "title": title,
-                    "text": text,
-                    "lead": text,
-                    "authors": [],
-                    "tags": [],
-                },
-                datetime(2024, 7, 1, tzinfo=UTC),
-            )
-    engine.dispose()
+    articles = [
+        {
+            "canonical_url": f"https://example.org/a/{number}",
+            "url": f"https://example.org/a/{number}",
+            "site": "example",
+            "title": title,
+            "text": text,
+            "lead": text,
+            "authors": [],
+            "tags": [],
+        }
+        for number, (title, text) in enumerate(ARTICLES)
+    ]
+    store_articles(url, articles, datetime(2024, 7, 1, tzinfo=UTC))
 
 
 def _hits(url: str, query: str) -> set[str]:
