@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ingest import records
 from ingest.export import FORMATS, SHAPES, write_articles
-from ingest.sources import PROFILES
+from ingest.profiles import PROFILES
 from ingest.storage import migrate, queries, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article

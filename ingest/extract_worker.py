@@ -16,7 +16,7 @@ from ingest.extraction.decode import decode_html
 from ingest.extraction.extract import Extracted, extract_article
 
 if TYPE_CHECKING:
-    from ingest.sources import SiteProfile
+    from ingest.profiles import SiteProfile
 
 
 def extract_page(

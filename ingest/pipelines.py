@@ -24,7 +24,7 @@ from ingest.extract_worker import exit_with_parent, extract_page
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
-from ingest.sources import PROFILES, Edition, SiteProfile, profile_for_url
+from ingest.profiles import PROFILES, Edition, SiteProfile, profile_for_url
 from ingest.storage import migrate
 from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker

@@ -182,7 +182,7 @@ def our_text(body: bytes, url: str) -> Ours:
     from ingest.extraction.decode import decode_html
     from ingest.extraction.extract import extract_article
     from ingest.extraction.paragraphs import dedupe_paragraphs
-    from ingest.sources import profile_for_url
+    from ingest.profiles import profile_for_url
 
     profile = profile_for_url(url)
     page = decode_html(body, "text/html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.paragraphs import dedupe_paragraphs
-from ingest.sources import RUDAW
+from ingest.profiles import RUDAW
 from tests.conftest import SEED_LINES as SEED
 
 RUDAW_RULES = BoilerplateRules(RUDAW.boilerplate, RUDAW.comment_markers)
@@ -78,7 +78,7 @@ def test_known_caption_is_removed_even_without_a_credit():
 
 
 def test_site_rules_remove_read_more_lines():
-    from ingest.sources import KURDISTAN24
+    from ingest.profiles import KURDISTAN24
 
     rules = BoilerplateRules(KURDISTAN24.boilerplate, KURDISTAN24.comment_markers)
     lines = [BODY[0], "Read More: Erbil and Baghdad agree on salaries", BODY[1]]

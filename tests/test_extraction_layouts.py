@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ingest.items import PageItem
-from ingest.sources import profile_for_url
+from ingest.profiles import profile_for_url
 from tests.conftest import FIXTURES, run_stages
 
 PAGES = FIXTURES / "pages"

@@ -25,7 +25,7 @@ def _modules_loaded_by(module: str) -> set[str]:
         "ingest.extraction.boilerplate",
         "ingest.extraction.paragraphs",
         "ingest.extraction.decode",
-        "ingest.sources",
+        "ingest.profiles",
         # What each spawned extraction worker imports: it must stay this light.
         "ingest.extract_worker",
     ],

@@ -20,7 +20,7 @@ from ingest.pipelines import (
     NotAnArticle,
     TooShort,
 )
-from ingest.sources import PROFILES
+from ingest.profiles import PROFILES
 from tests.conftest import (
     SEED_LINES,
     SITES,

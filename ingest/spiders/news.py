@@ -1,6 +1,6 @@
 """The site spider: discover a profile's articles through sitemaps, feeds and listings, then fetch them.
 
-One class, ``NewsSpider``; a subclass per profile in ``ingest.sources.PROFILES`` is made at
+One class, ``NewsSpider``; a subclass per profile in ``ingest.profiles.PROFILES`` is made at
 import so that ``scrapy crawl rudaw`` and ``scrapy crawl kurdistan24`` exist without code.
 """
 
@@ -16,7 +16,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from ingest.sources import PROFILES, SiteProfile, reroot, unroot
+from ingest.profiles import PROFILES, SiteProfile, reroot, unroot
 from ingest.spiders.base import ArticleFetchingSpider
 from ingest.spiders.known import KnownArticles, parse_lastmod
 

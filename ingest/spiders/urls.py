@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ingest.sources import PROFILES, profile_for_url
+from ingest.profiles import PROFILES, profile_for_url
 from ingest.spiders.base import ArticleFetchingSpider
 
 if TYPE_CHECKING:

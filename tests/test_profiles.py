@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.sources import KURDISTAN24, PROFILES, RUDAW, reroot
+from ingest.profiles import KURDISTAN24, PROFILES, RUDAW, reroot
 
 R = "https://www.rudaw.net"
 
