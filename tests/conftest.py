@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("INGEST_SHARED_DIR", REPO_ROOT.parent / "shared"))
-SEED_LINES = (SHARED / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
+# The Rudaw article as a reader sees it, one paragraph a line: the golden case of cleaning.
+# A copy in the repository, so that a fresh clone tests with nothing beside it.
+SEED_LINES = (FIXTURES / "seed" / "rudaw-article.txt").read_text(encoding="utf-8").splitlines()
 SITES = FIXTURES / "sites"
 EXPECTED = FIXTURES / "expected"
 POSTGRES_ADMIN_URL = os.environ.get(
