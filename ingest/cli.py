@@ -2,7 +2,10 @@
 
 Every subcommand reads ``--db URL`` or else ``INGEST_DATABASE_URL``, the crawl's own setting.
 Output is a table on a terminal and JSON with ``--json``; errors are one line on stderr and a
-non-zero exit status (2 for a usage problem, 1 for a database problem).
+non-zero exit status (2 for a usage problem, 1 for a database or file problem).
+
+Start-up time counts for a command typed by hand: what only some subcommands need (Alembic,
+pyarrow) is imported by those subcommands, and tests/test_layering.py keeps it that way.
 """
 
 from __future__ import annotations
@@ -11,15 +14,14 @@ import argparse
 import difflib
 import itertools
 import json
+import os
 import shutil
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager, nullcontext, suppress
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from alembic import command
-from alembic.util import CommandError
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,10 +29,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from ingest import records
 from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.profiles import PROFILES
-from ingest.storage import migrate, queries, stream
+from ingest.storage import queries, revision, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
+from ingest.storage.timeout import QueryTimeout, time_limit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -42,24 +45,60 @@ class UsageError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
+class DatabaseProblem(Exception):
+    """A problem with the database that Alembic reports; one line, exit status 1."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.db = args.db or _default_database_url()
-    func: Callable[[argparse.Namespace], int] = args.func
+    arguments = sys.argv[1:] if argv is None else list(argv)
     try:
-        return func(args)
+        _require_utf8(arguments)
+        args = build_parser().parse_args(arguments)
+        args.db = args.db or _default_database_url()
+        func: Callable[[argparse.Namespace], int] = args.func
+        status = func(args)
+        # Here, not at exit, so that a full disk is reported like any other failure.
+        sys.stdout.flush()
+        return status
     except (UsageError, QuerySyntaxError) as exc:
         print(f"ingest: error: {exc}", file=sys.stderr)
         return 2
-    except (SQLAlchemyError, CommandError) as exc:
+    except QueryTimeout as exc:
+        print(f"ingest: error: {exc} (--timeout)", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, DatabaseProblem) as exc:
         message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"ingest: database error: {message}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `ingest export … - | head` closes the pipe early; that is not an error.
-        sys.stderr.close()
+        _drop_stdout()
         return 0
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else " (output)"
+        print(f"ingest: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        _drop_stdout()
+        return 1
+    except KeyboardInterrupt:
+        print("ingest: interrupted", file=sys.stderr)
+        return 130
+
+
+def _require_utf8(arguments: Sequence[str]) -> None:
+    """Refuse arguments that are not UTF-8 (Python hands them over with lone surrogates,
+    which no database takes and no terminal prints)."""
+    for argument in arguments:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"argument {os.fsencode(argument)!r} is not valid UTF-8") from None
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit cannot fail again."""
+    # ValueError, OSError: stdout is no real file (tests capture it), so nothing is left to flush.
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,6 +111,13 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ingest", description="Query and manage the news archive.")
     parser.add_argument("--db", metavar="URL", help="database URL (default: INGEST_DATABASE_URL)")
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=_default_timeout(),
+        metavar="SECONDS",
+        help="stop any query that runs longer (default: %(default)g; export is not limited)",
+    )
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -212,7 +258,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with _session(args) as session:
+    # An export runs as long as the archive is big: the time limit is for interactive queries.
+    with _session(args, limited=False) as session:
         filters = _filters(args, session)
         batches = stream.iter_article_rows(
             session, filters, records.ARTICLE_FIELDS, shape=SHAPES[args.format]
@@ -224,10 +271,20 @@ def cmd_export(args: argparse.Namespace) -> int:
                 count = write_articles(counted, args.format, sys.stdout.buffer)
                 sys.stdout.flush()
             else:
-                with Path(args.output).open("wb") as out:
-                    count = write_articles(counted, args.format, out)
+                count = _export_to_file(Path(args.output), counted, args.format)
     print(f"exported {count} articles", file=sys.stderr)
     return 0
+
+
+def _export_to_file(path: Path, batches: Iterator[Sequence[Any]], fmt: str) -> int:
+    """Write the export to ``path``; a failed export leaves no half file that looks whole."""
+    with path.open("wb") as out:
+        try:
+            return write_articles(batches, fmt, out)
+        except BaseException:
+            if path.is_file():
+                path.unlink()
+            raise
 
 
 def _progress(batches: Iterator[Sequence[Any]], terminal: TextIO) -> Iterator[Sequence[Any]]:
@@ -295,20 +352,29 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    if args.action == "upgrade":
-        migrate.upgrade(args.db)
-        print(f"database at revision {migrate.current_revision(args.db)} (head)")
-        return 0
-    _require_database_file(args.db)
-    current = migrate.current_revision(args.db)
-    head = migrate.head_revision()
-    if args.action == "current":
-        state = "up to date" if current == head else f"behind head {head}"
-        print(f"{current or 'empty (no migrations applied)'}: {state}")
-        return 0
-    if current != head:
-        raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
-    command.check(migrate.alembic_config(args.db))
+    # Alembic: imported here, by the one command that migrates (see the module docstring).
+    from alembic import command
+    from alembic.util import CommandError
+
+    from ingest.storage import migrate
+
+    try:
+        if args.action == "upgrade":
+            migrate.upgrade(args.db)
+            print(f"database at revision {revision.current_revision(args.db)} (head)")
+            return 0
+        _require_database_file(args.db)
+        current = revision.current_revision(args.db)
+        head = revision.head_revision()
+        if args.action == "current":
+            state = "up to date" if current == head else f"behind head {head}"
+            print(f"{current or 'empty (no migrations applied)'}: {state}")
+            return 0
+        if current != head:
+            raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
+        command.check(migrate.alembic_config(args.db))
+    except CommandError as exc:
+        raise DatabaseProblem(str(exc)) from None
     print("database is at head and matches the models")
     return 0
 
@@ -326,36 +392,54 @@ def _default_database_url() -> str:
 def _require_database_file(url: str) -> None:
     parsed = make_url(url)
     database = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:" and not Path(database).expanduser().is_file():
-        raise UsageError(f"no archive at {database}: run a crawl or `ingest db upgrade` first")
+    if database and database != ":memory:":
+        path = Path(database).expanduser()
+        # An empty file too: opening it would write a database header into it.
+        if not path.is_file() or path.stat().st_size == 0:
+            raise UsageError(f"no archive at {database}: run a crawl or `ingest db upgrade` first")
 
 
-class _session:
-    """Open the archive for reading, refusing one that is missing or behind its migrations."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        _require_database_file(args.db)
-        current = migrate.current_revision(args.db)
-        if current is None:
-            raise UsageError("the database has no archive yet: run a crawl or `ingest db upgrade`")
-        if current != migrate.head_revision():
-            raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
-        self.engine = make_engine(args.db)
-
-    def __enter__(self) -> Session:
-        self.session = make_sessionmaker(self.engine)()
-        return self.session
-
-    def __exit__(self, *exc: object) -> None:
-        self.session.close()
-        self.engine.dispose()
+@contextmanager
+def _session(args: argparse.Namespace, *, limited: bool = True) -> Iterator[Session]:
+    """Open the archive for reading, refusing one that is missing or behind its migrations;
+    ``limited``: every query stops after ``--timeout`` seconds."""
+    _require_database_file(args.db)
+    engine = make_engine(args.db)
+    try:
+        with make_sessionmaker(engine)() as session:
+            current = revision.revision_of(session.connection())
+            if current is None:
+                raise UsageError(
+                    "the database has no archive yet: run a crawl or `ingest db upgrade`"
+                )
+            if current != revision.head_revision():
+                raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
+            with time_limit(session, args.timeout) if limited else nullcontext():
+                yield session
+    finally:
+        engine.dispose()
 
 
 def _filters(args: argparse.Namespace, session: Session) -> queries.Filters:
-    if args.site is not None:
-        known = set(PROFILES) | {s for (s, _n) in queries.count_by(session, Article.site)}
-        if args.site not in known:
-            raise UsageError(f"unknown site {args.site!r}; known: {', '.join(sorted(known))}")
+    editions = {e.key for p in PROFILES.values() for e in p.editions}
+    languages = {e.language for p in PROFILES.values() for e in p.editions}
+    for name, value, column, declared in (
+        ("site", args.site, Article.site, set(PROFILES)),
+        ("edition", args.edition, Article.edition, editions),
+        ("language", args.language, Article.language, languages),
+    ):
+        if value is not None and value not in declared:
+            # Also what the archive holds: sites and editions of profiles since removed, and
+            # languages that pages declared themselves.
+            known = declared | {v for v in queries.distinct_values(session, column) if v}
+            if value not in known:
+                raise UsageError(f"unknown {name} {value!r}; known: {', '.join(sorted(known))}")
+    if args.section is not None:
+        sections = {v for v in queries.distinct_values(session, Article.section) if v}
+        if args.section.lower() not in {s.lower() for s in sections}:
+            raise UsageError(
+                f"unknown section {args.section!r}; known: {', '.join(sorted(sections))}"
+            )
     if args.since and args.until and args.since >= args.until:
         raise UsageError("--since must be before --until")
     return queries.Filters(
@@ -394,9 +478,29 @@ def _positive_int(value: str) -> int:
         number = int(value)
     except ValueError:
         number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    # Beyond a 64-bit integer neither database can take it (SQLite raises OverflowError).
+    if not 1 <= number <= queries.MAX_INTEGER:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {queries.MAX_INTEGER}, got {value!r}"
+        )
     return number
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    # A day: beyond it a limit means nothing, and PostgreSQL takes milliseconds as a 32-bit int.
+    if not 0 < seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86400, got {value!r}")
+    return seconds
+
+
+def _default_timeout() -> float:
+    from settings.base import INGEST_QUERY_TIMEOUT
+
+    return INGEST_QUERY_TIMEOUT
 
 
 def _brief(article: Article) -> dict[str, Any]:

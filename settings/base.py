@@ -11,6 +11,10 @@ NEWSPIDER_MODULE = "ingest.spiders"
 # jobs, the CLI and Alembic all agree; `-s INGEST_DATABASE_URL=...` overrides it per run.
 DEFAULT_DATABASE_PATH = Path(__file__).resolve().parent.parent / "data" / "ingest.sqlite3"
 INGEST_DATABASE_URL = os.environ.get("INGEST_DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE_PATH}"
+# Seconds any query of the `ingest` command may run (`ingest --timeout`; export is exempt). A
+# search answers in well under a second and `ingest stats` on 200,000 articles in a few; a
+# query still going after this is a runaway holding a core (on PostgreSQL, a server process).
+INGEST_QUERY_TIMEOUT = 30.0
 
 # Identify ourselves and be polite: news sites rate-limit anonymous bursts.
 USER_AGENT = "ingest/0.1 (+news archive crawler; scrapy)"

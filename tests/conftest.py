@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from tests.site_server import SiteServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -132,6 +132,33 @@ def postgresql_url(tmp_path: Path) -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using it runs once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@dataclass
+class Done:
+    """What a run of the ``ingest`` command returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_ingest(capsys: pytest.CaptureFixture[str]) -> Callable[..., Done]:
+    """Run ``ingest --db DB ARGS…`` in this process (``ingest.cli.main``): a process of its
+    own costs a second of start-up and is only worth it where the process is the point."""
+    from ingest import cli
+
+    def run(db: str, *args: str) -> Done:
+        capsys.readouterr()
+        try:
+            status = cli.main(["--db", db, *args])
+        except SystemExit as exit_:  # argparse: --help, or a malformed command line
+            status = exit_.code if isinstance(exit_.code, int) else 2
+        out, err = capsys.readouterr()
+        return Done(status, out, err)
+
+    return run
 
 
 def store_articles(db_url: str, articles: Iterable[dict[str, Any]], seen_at: datetime) -> None:

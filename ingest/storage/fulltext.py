@@ -31,6 +31,12 @@ _REPLACEMENTS = (*_FOLD.items(), *((mark, "") for mark in _DROP))
 # Words as both FTS5's unicode61 and PostgreSQL's parser see them: letters and digits.
 _WORD_RE = re.compile(r"[^\W_]+")
 _TOKEN_RE = re.compile(r'"([^"]*)"?|(\()|(\))|(\S+?)(?=[\s()"]|$)')
+#: Words a query may have. A person's query has a handful; each word costs the index a lookup
+#: and every match a ranking step, and a query of thousands of words ran for minutes.
+MAX_QUERY_WORDS = 64
+#: How deep parentheses and NOT may nest: far beyond what a person writes, and well inside
+#: Python's recursion limit and FTS5's own expression depth limit (256).
+MAX_QUERY_DEPTH = 32
 
 
 class QuerySyntaxError(ValueError):
@@ -80,9 +86,15 @@ def parse(query: str) -> Node:
     ``NOT x`` or ``-x``, and parentheses.
 
     Raises:
-        QuerySyntaxError: the query is empty, unbalanced, or only excludes.
+        QuerySyntaxError: the query is empty, unbalanced, only excludes, has more than
+            ``MAX_QUERY_WORDS`` words or nests deeper than ``MAX_QUERY_DEPTH``.
     """
     tokens = _tokenise(query)
+    count = sum(len(t.words) for t in tokens if isinstance(t, Term))
+    if count > MAX_QUERY_WORDS:
+        raise QuerySyntaxError(
+            f"the query has {count} words; a search takes at most {MAX_QUERY_WORDS}"
+        )
     parser = _Parser(tokens)
     node = parser.expression()
     if parser.position != len(tokens):
@@ -222,6 +234,7 @@ class _Parser:
     def __init__(self, tokens: list[str | Term]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
 
     def _peek(self) -> str | Term | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -251,14 +264,22 @@ class _Parser:
     def _unary(self) -> Node | None:
         token = self._peek()
         self.position += 1
+        if token in ("NOT", "("):
+            self.depth += 1
+            if self.depth > MAX_QUERY_DEPTH:
+                raise QuerySyntaxError(
+                    f"the query nests parentheses or NOT more than {MAX_QUERY_DEPTH} deep"
+                )
         if token == "NOT":
             inner = self._unary()
+            self.depth -= 1
             return Not(inner) if inner is not None else None
         if token == "(":
             inner = self.expression()
             if self._peek() != ")":
                 raise QuerySyntaxError("unbalanced parentheses in the query")
             self.position += 1
+            self.depth -= 1
             return inner
         if isinstance(token, Term):
             return token

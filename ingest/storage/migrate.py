@@ -7,10 +7,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
-from ingest.storage.session import make_engine
+# Re-exported: the crawl checks the schema through this module; the reading is done without
+# Alembic (see ingest.storage.revision).
+from ingest.storage.revision import current_revision, head_revision, is_up_to_date
+
+__all__ = ["alembic_config", "current_revision", "head_revision", "is_up_to_date", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -25,21 +27,3 @@ def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
-
-
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
-
-
-def current_revision(url: str) -> str | None:
-    """Return the revision the database is at, or None for an unmigrated database."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
-
-
-def is_up_to_date(url: str) -> bool:
-    return current_revision(url) == head_revision()

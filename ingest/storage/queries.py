@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+#: The largest id or count either backend stores (a signed 64-bit integer).
+MAX_INTEGER = 2**63 - 1
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Filters:
     """Restrictions shared by search, list and export; ``None`` means no restriction."""
@@ -172,8 +176,9 @@ def visits(session: Session, urls: Iterable[str]) -> dict[str, Visit]:
 
 def get_article(session: Session, key: str) -> Article | None:
     """Return the article with this id, URL or canonical URL."""
-    if key.isdigit():
-        return session.get(Article, int(key))
+    if key.isascii() and key.isdigit():
+        number = int(key)
+        return session.get(Article, number) if number <= MAX_INTEGER else None
     return session.scalars(
         select(Article).where(or_(Article.canonical_url == key, Article.url == key)).limit(1)
     ).first()
@@ -196,6 +201,11 @@ def crawl_runs(session: Session, *, last: int = 10) -> list[CrawlRun]:
             select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(last)
         )
     )
+
+
+def distinct_values(session: Session, column: Any) -> list[Any]:
+    """Return the distinct values of an (indexed) column, nulls included."""
+    return list(session.scalars(select(column).distinct()))
 
 
 def count_by(session: Session, *columns: Any) -> list[tuple[Any, ...]]:
