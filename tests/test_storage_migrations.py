@@ -49,3 +49,18 @@ def test_upgrade_head_matches_models_and_downgrades_cleanly(db_url):
     engine = make_engine(db_url)
     assert "articles" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_revisions_read_without_alembic_agree_with_alembic(db_url):
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    engine = make_engine(db_url)
+    for target in ("abf18f568f14", "head"):
+        upgrade(db_url, target)
+        with engine.connect() as connection:
+            expected = MigrationContext.configure(connection).get_current_revision()
+        assert current_revision(db_url) == expected
+    engine.dispose()
+    assert expected == head_revision()
