@@ -10,13 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 
-from ingest.storage import migrate
 from ingest.storage.fulltext import MAX_QUERY_DEPTH, MAX_QUERY_WORDS
-from ingest.storage.models import Article
-from ingest.storage.session import make_engine
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, insert_articles
 
 TOO_BIG = "99999999999999999999"  # beyond a 64-bit integer
 
@@ -168,27 +164,19 @@ VOCABULARY = [f"w{number}" for number in range(MAX_QUERY_WORDS)]
 
 
 def test_a_runaway_query_is_stopped_at_its_time_limit(db_url, run_ingest):
-    migrate.upgrade(db_url)
-    now = datetime(2024, 7, 1, tzinfo=UTC)
     words = " ".join(VOCABULARY)
     rows = [
         {
             "canonical_url": f"https://example.org/{number}",
             "url": f"https://example.org/{number}",
             "site": "example",
-            "first_seen_at": now,
-            "last_seen_at": now,
-            "content_hash": str(number),
             "title": words,
             # Each document its own order of the words, repeated.
             "text": " ".join(VOCABULARY[number % 7 :] + VOCABULARY[: number % 7]) * 5,
         }
         for number in range(RUNAWAY_ROWS)
     ]
-    engine = make_engine(db_url)
-    with engine.begin() as connection:
-        connection.execute(insert(Article), rows)
-    engine.dispose()
+    insert_articles(db_url, rows, datetime(2024, 7, 1, tzinfo=UTC))
     limit = 0.05
     # Unlimited, this query takes several times the limit on either backend (1,500 rows:
     # SQLite about 0.4 s, PostgreSQL seconds, on a loaded 2-core machine).

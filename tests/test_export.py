@@ -19,7 +19,7 @@ from ingest.records import ARTICLE_FIELDS, article_record, iso
 from ingest.storage import stream
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
-from tests.conftest import POSTGRES_ADMIN_URL, store_articles
+from tests.conftest import POSTGRES_ADMIN_URL, insert_articles, store_articles
 
 ROWS = 25
 TRICKY = 'He said "no", then left.\r\nNext line\n\ttab \\ backslash \x01 control'
@@ -136,7 +136,7 @@ def fill(db_url, rows, text):
         | {"title": f"Story {number}", "text": text}
         for number, url in enumerate(urls)
     ]
-    store_articles(db_url, articles, T0)
+    insert_articles(db_url, articles, T0)
 
 
 INGEST = str(Path(sys.executable).with_name("ingest"))
