@@ -28,12 +28,22 @@ from tests.conftest import store_articles
         (
             '"global coalition"',
             '"global coalition"',
-            "(('global':A <-> 'coalition':A) | ('global':B <-> 'coalition':B))",
+            (
+                "(('global':A <-> 'coalition':A) | ('global':B <-> 'coalition':B)"
+                " | ('global':C <-> 'coalition':C) | ('global':D <-> 'coalition':D))"
+            ),
         ),
         ("Erbil OR Duhok", '("erbil" OR "duhok")', "(('erbil') | ('duhok'))"),
         ("Iraq -Syria", '("iraq") NOT "syria"', "(('iraq') & !('syria'))"),
         ("Iraq AND NOT Syria", '("iraq") NOT "syria"', "(('iraq') & !('syria'))"),
-        ("al-Sudani", '"al sudani"', "(('al':A <-> 'sudani':A) | ('al':B <-> 'sudani':B))"),
+        (
+            "al-Sudani",
+            '"al sudani"',
+            (
+                "(('al':A <-> 'sudani':A) | ('al':B <-> 'sudani':B)"
+                " | ('al':C <-> 'sudani':C) | ('al':D <-> 'sudani':D))"
+            ),
+        ),
         (
             "(Erbil OR Duhok) water",
             '(("erbil" OR "duhok") AND "water")',
@@ -154,3 +164,67 @@ def test_sqlite_and_postgresql_find_the_same_articles(sqlite_url, postgresql_url
         on_sqlite, on_postgres = _hits(sqlite_url, query), _hits(postgresql_url, query)
         assert on_sqlite == on_postgres, query
         assert on_sqlite == expected[query], query
+
+
+def _ranked(url: str, query: str) -> list[str]:
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        hits = queries.search(session, query, queries.Filters())
+    engine.dispose()
+    return [h.article.canonical_url.rsplit("/", 1)[1] for h in hits]
+
+
+def _article(key: str, title: str, text: str, **fields: object) -> dict[str, object]:
+    url = f"https://example.org/a/{key}"
+    values = {"canonical_url": url, "url": url, "site": "example", "title": title, "text": text}
+    return values | {"lead": None, "authors": [], "tags": []} | fields
+
+
+CAPTIONED = [
+    _article("title", "Kirkuk water deal signed", "Officials agreed to share water."),
+    _article("text", "Water deal signed", "Officials in Kirkuk agreed to share water."),
+    _article(
+        "caption",
+        "Talks stall",
+        "Talks stalled again.",
+        image_caption="Peshmerga fighters at the Kirkuk checkpoint",
+        tags=["Sinjar agreement", "Erbil"],
+    ),
+]
+
+
+def test_captions_and_tags_are_searched_below_titles(sqlite_url, postgresql_url):
+    for url in (sqlite_url, postgresql_url):
+        store_articles(url, CAPTIONED, datetime(2024, 7, 1, tzinfo=UTC))
+        assert _ranked(url, "checkpoint") == ["caption"], url
+        assert _ranked(url, '"Sinjar agreement"') == ["caption"], url
+        # A phrase stays inside one field: caption's last word, then the first tag.
+        assert _ranked(url, '"checkpoint sinjar"') == [], url
+        assert _ranked(url, "Kirkuk")[0] == "title", url
+        assert set(_ranked(url, "Kirkuk")) == {"title", "text", "caption"}, url
+        # Edits reach the index: the caption's words go, the tag's stay.
+        edited = {**CAPTIONED[2], "text": "Talks resumed.", "image_caption": None}
+        store_articles(url, [edited], datetime.now(UTC))
+        assert _ranked(url, "checkpoint") == [], url
+        assert _ranked(url, "Erbil") == ["caption"], url
+
+
+def test_the_index_migration_indexes_the_articles_already_stored(db_url):
+    from alembic import command
+
+    from ingest.storage import migrate
+    from ingest.storage.repository import upsert_article
+
+    migrate.upgrade(db_url, "c3a7e91f5b22")  # before captions and tags were searched
+    engine = make_engine(db_url)
+    with make_sessionmaker(engine).begin() as session:
+        for values in CAPTIONED:
+            upsert_article(session, values, datetime(2024, 7, 1, tzinfo=UTC))
+    engine.dispose()
+    migrate.upgrade(db_url)
+    assert _ranked(db_url, "checkpoint") == ["caption"]
+    assert _ranked(db_url, "Erbil") == ["caption"]
+    assert _ranked(db_url, "Kirkuk")[0] == "title"
+    command.downgrade(migrate.alembic_config(db_url), "c3a7e91f5b22")
+    assert _ranked(db_url, "checkpoint") == []
+    assert _ranked(db_url, "Kirkuk")[0] == "title"

@@ -124,9 +124,10 @@ def to_tsquery(node: Node) -> str:
     if isinstance(node, Term):
         if len(node.words) == 1:
             return f"('{node.words[0]}')"
-        # The title (weight A) and text (B) share one vector, the text's first position right
-        # after the title's last: a phrase must stay inside one of them, as it does in FTS5.
-        return "(" + " | ".join(_phrase(node.words, weight) for weight in "AB") + ")"
+        # Title (weight A), text (B), photo caption (C) and tags (D) share one vector, each
+        # field's first position right after the previous one's last: a phrase must stay
+        # inside one field, as it does in FTS5's columns.
+        return "(" + " | ".join(_phrase(node.words, weight) for weight in "ABCD") + ")"
     if isinstance(node, Or):
         return "(" + " | ".join(to_tsquery(n) for n in node.nodes) + ")"
     if isinstance(node, And):

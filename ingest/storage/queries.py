@@ -109,8 +109,9 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
         rank = func.ts_rank_cd(vector, tsquery)
         ranked = select(Article.id, rank.label("rank")).where(vector.op("@@")(tsquery))
     else:
-        # Title words weigh ten times body words, as the title column's 'A' weight does on PostgreSQL.
-        rank = -func.bm25(literal_column("articles_fts"), 10.0, 1.0)
+        # Title words weigh ten times those of the text, caption and tags (the columns'
+        # order), as the title's 'A' weight makes them weigh more on PostgreSQL.
+        rank = -func.bm25(literal_column("articles_fts"), 10.0, 1.0, 1.0, 1.0)
         rowid = literal_column("articles_fts.rowid")
         ranked = (
             select(rowid.label("id"), rank.label("rank"))
