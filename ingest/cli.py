@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QueryTimeout as exc:
         print(f"ingest: error: {exc} (--timeout)", file=sys.stderr)
         return 1
-    except (SQLAlchemyError, DatabaseProblem) as exc:
+    except (SQLAlchemyError, DatabaseProblem, revision.SeveralHeads) as exc:
         message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"ingest: database error: {message}", file=sys.stderr)
         return 1

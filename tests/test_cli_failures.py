@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.storage import revision
 from ingest.storage.fulltext import MAX_QUERY_DEPTH, MAX_QUERY_WORDS
 from tests.conftest import REPO_ROOT, insert_articles
 
@@ -150,6 +151,15 @@ def test_a_read_command_never_creates_a_database(tmp_path, run_ingest, args):
     _fails(run_ingest(f"sqlite:///{empty}", *args), 2, "no archive")
     assert empty.stat().st_size == 0
     assert [p.name for p in tmp_path.iterdir()] == ["empty.sqlite3"]
+
+
+def test_migrations_with_two_heads_are_one_line_and_exit_1(
+    edited_archive, run_ingest, tmp_path, monkeypatch
+):
+    for name, down in (("a", "c3a7e91f5b22"), ("b", "c3a7e91f5b22")):
+        (tmp_path / f"{name}.py").write_text(f'revision = "{name}"\ndown_revision = "{down}"\n')
+    monkeypatch.setattr(revision, "VERSIONS_DIR", tmp_path)
+    _fails(run_ingest(edited_archive, "list"), 1, "several heads: a, b")
 
 
 def test_an_unreachable_database_is_one_line_and_exit_1(run_ingest):

@@ -26,11 +26,15 @@ _REVISION_RE = re.compile(r"^revision(?:\s*:[^=]+)?\s*=\s*['\"](\w+)['\"]", re.M
 _DOWN_RE = re.compile(r"^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$", re.MULTILINE)
 
 
+class SeveralHeads(Exception):
+    """Two migrations revise the same one: a merge that needs a new ``down_revision``."""
+
+
 def head_revision() -> str | None:
     """Return the newest revision of ``migrations/versions/``: the one no other revises.
 
     Raises:
-        RuntimeError: the chain has several heads (two migrations revise the same one).
+        SeveralHeads: two migrations revise the same one.
     """
     revisions: set[str] = set()
     revised: set[str] = set()
@@ -43,7 +47,7 @@ def head_revision() -> str | None:
             revised.update(re.findall(r"['\"](\w+)['\"]", down[1]))
     heads = revisions - revised
     if len(heads) > 1:
-        raise RuntimeError(f"migrations/versions has several heads: {', '.join(sorted(heads))}")
+        raise SeveralHeads(f"migrations/versions has several heads: {', '.join(sorted(heads))}")
     return heads.pop() if heads else None
 
 
