@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 

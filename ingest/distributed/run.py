@@ -11,7 +11,8 @@ Keys, under ``<prefix>:<spider>``: ``current`` (the id of the run new workers jo
 ``<prefix>:<spider>:<run id>``: ``requests`` (scrapy-redis priority queue), ``dupefilter``
 (request fingerprints), ``workers`` (worker → last heartbeat), ``claims:<worker>`` (requests the
 worker holds, with their queue scores), ``start`` (the worker issuing the start requests) and
-``start_done``. Each heartbeat pushes their expiry ``ttl`` seconds ahead.
+``start_done``, ``robots:<host>`` (``ingest.distributed.robots``). Each heartbeat pushes
+their expiry ``ttl`` seconds ahead.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class SharedRun:
         self._current = f"{prefix}:{spider}:current"
         new_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self.id: str = server.eval(_JOIN, 1, self._current, new_id, ttl).decode()
-        base = f"{prefix}:{spider}:{self.id}"
+        base = self._base = f"{prefix}:{spider}:{self.id}"
         self.queue_key = f"{base}:requests"
         self.dupefilter_key = f"{base}:dupefilter"
         self._workers = f"{base}:workers"
@@ -94,6 +95,10 @@ class SharedRun:
         self._start = f"{base}:start"
         self._start_done = f"{base}:start_done"
         self.beat()
+
+    def key(self, name: str) -> str:
+        """A key of this run for others' use; they set its expiry (``ttl``)."""
+        return f"{self._base}:{name}"
 
     def claims_key(self, worker: str) -> str:
         return self._claims_prefix + worker

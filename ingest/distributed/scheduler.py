@@ -92,13 +92,21 @@ class SharedRunScheduler(Scheduler):
             self.poll.stop()
         # A finished run holds nothing; a stopped one gives back what it did not finish.
         if given_back := self.run.give_back():
-            logger.info("gave %d unfinished requests back to shared run %s", given_back, self.run.id)
+            logger.info(
+                "gave %d unfinished requests back to shared run %s", given_back, self.run.id
+            )
         super().close(reason)
 
     def enqueue_request(self, request: Request) -> bool:
         if self.handed_over and request is self.handed_over[-1]:
             return True  # taken from the shared queue by _poll, already claimed
-        return super().enqueue_request(request)
+        # scrapy-redis's own, less the spider argument Scrapy 2.19 deprecates in stats calls.
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
 
     def next_request(self) -> Request | None:
         if self.handed_over:
