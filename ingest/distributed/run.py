@@ -118,7 +118,7 @@ class SharedRun:
             pipe.expire(key, self.ttl)
         pipe.zrangebyscore(self._workers, "-inf", now - self.worker_timeout)
         silent = pipe.execute()[-1]
-        return {worker: self.give_back(worker) for worker in silent}
+        return {worker: self.give_back(worker) for worker in map(bytes.decode, silent)}
 
     def take(self) -> bytes | None:
         """Move the first request of the queue into this worker's claims and return it."""

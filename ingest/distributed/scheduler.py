@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.python.failure import Failure
 
     from ingest.distributed.run import SharedRun
 
@@ -81,7 +82,7 @@ class SharedRunScheduler(Scheduler):
         self.crawler.stats.set_value("ingest/shared_run", run.id)
         logger.info("worker %s on shared run %s", run.worker, run.id)
         self.poll = task.LoopingCall(self._poll)
-        self.poll.start(self.poll_seconds, now=False)
+        self.poll.start(self.poll_seconds, now=False).addErrback(self._poll_failed)
 
     @property
     def df_debug(self) -> bool:
@@ -147,6 +148,12 @@ class SharedRunScheduler(Scheduler):
             return
         self.waiting = True
         raise DontCloseSpider
+
+    def _poll_failed(self, failure: Failure) -> None:
+        """Without heartbeats the others would take this worker for dead, and without polling
+        it would wait forever: stop (Redis gone, most likely), as a failed run."""
+        logger.error("shared run %s: %s; stopping this worker", self.run.id, failure.value)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="shared_run_lost"))
 
     def _poll(self) -> None:
         for worker, count in self.run.beat().items():
