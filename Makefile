@@ -30,6 +30,7 @@ bench: bench-crawl bench-archive
 
 bench-crawl: install
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_workers
 
 bench-archive: install
 	$(BIN)/python -m tests.bench_archive
