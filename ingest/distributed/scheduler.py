@@ -8,6 +8,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+import redis
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Request meta key naming the claim a request came from (this worker's, see ``_claims``).
+#: Request meta key naming the claim a request came from (this worker's, see ``claims``).
 CLAIM = "ingest_claim"
 
 
@@ -77,25 +78,25 @@ class SharedRunScheduler(Scheduler):
         assert run is not None, "SharedRunScheduler needs INGEST_REDIS_URL"
         self.run = run
         self.queue_key = run.queue_key
-        self.df = RFPDupeFilter(self.server, key=run.dupefilter_key, debug=self.df_debug)
+        debug = self.crawler.settings.getbool("DUPEFILTER_DEBUG")
+        self.df = RFPDupeFilter(self.server, key=run.dupefilter_key, debug=debug)
         super().open(spider)
         self.crawler.stats.set_value("ingest/shared_run", run.id)
         logger.info("worker %s on shared run %s", run.worker, run.id)
         self.poll = task.LoopingCall(self._poll)
         self.poll.start(self.poll_seconds, now=False).addErrback(self._poll_failed)
 
-    @property
-    def df_debug(self) -> bool:
-        return self.crawler.settings.getbool("DUPEFILTER_DEBUG")
-
     def close(self, reason: str) -> None:
         if self.poll.running:
             self.poll.stop()
-        # A finished run holds nothing; a stopped one gives back what it did not finish.
-        if given_back := self.run.give_back():
-            logger.info(
-                "gave %d unfinished requests back to shared run %s", given_back, self.run.id
-            )
+        # A finished run holds nothing; a stopped one gives back the requests it holds.
+        try:
+            given_back = self.run.give_back()
+        except redis.RedisError as exc:
+            logger.error("could not give requests back to shared run %s: %s", self.run.id, exc)
+        else:
+            if given_back:
+                logger.info("gave %d requests back to shared run %s", given_back, self.run.id)
         super().close(reason)
 
     def enqueue_request(self, request: Request) -> bool:
