@@ -30,6 +30,8 @@ bench: bench-crawl bench-archive
 
 bench-crawl: install
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_workers
+	$(BIN)/python -m tests.bench_workers --concurrent-requests 2
 
 bench-archive: install
 	$(BIN)/python -m tests.bench_archive

@@ -57,6 +57,8 @@ class CrawlRunRecorder:
                     spider=spider.name,
                     site=profile.key if profile else None,
                     started_at=datetime.now(UTC),
+                    # Set by the scheduler of a worker on a shared run, which opens first.
+                    shared_run=self.crawler.stats.get_value("ingest/shared_run"),
                 )
         except SQLAlchemyError as exc:
             logger.error("could not record the start of this crawl run: %s", exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 
 from ingest.storage.models import Base
 from ingest.storage.session import make_engine
@@ -31,6 +31,10 @@ def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     )
 
 
+#: Any constant shared by every process migrating this schema.
+_LOCK_KEY = 0x696E6765  # "inge"
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
@@ -40,6 +44,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         include_name=_include_name,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several workers started together on a fresh database: one migrates, the others
+            # wait here for its commit and then find nothing left to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         context.run_migrations()
 
 

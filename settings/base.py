@@ -51,6 +51,30 @@ INGEST_EXTRACT_WORKERS = int(os.environ.get("INGEST_EXTRACT_WORKERS", min(os.cpu
 INGEST_SKIP_KNOWN = True
 INGEST_RECHECK_DAYS = 3
 
+# Shared runs: set INGEST_REDIS_URL (environment or -s) and any number of `scrapy crawl`
+# processes, on one host or many, work on one crawl through that Redis (README: "Several
+# workers"). Unset, a crawl is a process of its own and Redis is not used.
+INGEST_REDIS_URL = os.environ.get("INGEST_REDIS_URL", "")
+ADDONS = {"ingest.distributed.addon.SharedRunAddon": 0}
+SPIDER_MIDDLEWARES = {
+    "ingest.distributed.start.StartOncePerRun": 50,
+    "ingest.middlewares.DueVisitsMiddleware": 600,
+}
+# After RobotsTxtMiddleware (100): its own fetch of robots.txt is the one shared.
+DOWNLOADER_MIDDLEWARES = {"ingest.distributed.robots.SharedRobotsTxt": 110}
+# Every Redis key of a run starts with this, so several archives can share one Redis.
+INGEST_REDIS_PREFIX = os.environ.get("INGEST_REDIS_PREFIX", "ingest")
+# A worker silent for this long (seconds) is taken for dead, and the requests it held go back
+# to the queue. Well above the longest a worker's reactor may be busy (a 30 s download timeout
+# does not block it; a migration on a big database might).
+INGEST_WORKER_TIMEOUT = 60
+# How often (seconds) a worker sends its heartbeat and, when its queue is empty, looks for new
+# requests and for the end of the run.
+INGEST_REDIS_POLL_SECONDS = 0.5
+# A run's keys expire this long (seconds) after its last heartbeat: a finished run's duplicate
+# filter must not stop the next run, and an abandoned run must not linger.
+INGEST_RUN_TTL = 3600
+
 # Listing pages are followed this many links deep from a start listing (pagination included).
 INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,

@@ -243,7 +243,32 @@ class CrawlResult:
 
 def run_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: Any) -> CrawlResult:
     """Run ``scrapy crawl`` in a subprocess, the way cron does, and return its log and stats."""
-    stats_file = tmp_path / f"stats-{uuid.uuid4().hex[:8]}.json"
+    return start_crawl(spider, tmp_path, db, *args, **settings).wait()
+
+
+@dataclass
+class Crawl:
+    """A ``scrapy crawl`` subprocess still running (``start_crawl``)."""
+
+    process: subprocess.Popen[bytes]
+    stats_file: Path
+    log_file: Path
+
+    def wait(self, timeout: float = 300) -> CrawlResult:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        stats = json.loads(self.stats_file.read_text()) if self.stats_file.is_file() else {}
+        log = self.log_file.read_text(encoding="utf-8", errors="replace")
+        return CrawlResult(self.process.returncode, log, stats)
+
+
+def start_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: Any) -> Crawl:
+    """Start ``scrapy crawl`` in a subprocess with the tests' short timeouts; ``wait()`` for it."""
+    name = uuid.uuid4().hex[:8]
+    stats_file, log_file = tmp_path / f"stats-{name}.json", tmp_path / f"crawl-{name}.log"
     command = [SCRAPY, "crawl", spider, "-s", f"INGEST_DATABASE_URL={db}"]
     command += ["-s", f"INGEST_STATS_FILE={stats_file}", "-s", "DOWNLOAD_TIMEOUT=3"]
     command += ["-s", "RETRY_TIMES=0", "-s", "LOG_LEVEL=INFO"]
@@ -255,13 +280,16 @@ def run_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: Any)
     for arg in args:
         command += ["-a", arg]
     env = {
-        k: v for k, v in os.environ.items() if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT", "INGEST_REDIS_URL")
     }
-    done = subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    stats = json.loads(stats_file.read_text()) if stats_file.is_file() else {}
-    return CrawlResult(done.returncode, done.stderr + done.stdout, stats)
+    # To a file, not a pipe: several crawls at once must never block on a full pipe.
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return Crawl(process, stats_file, log_file)
 
 
 def expected_articles(site: str) -> dict[str, dict[str, Any]]:

@@ -3,6 +3,8 @@
 URL path P (query Q) is answered by the first of ``DIR/P.html``, ``DIR/P.xml``, ``DIR/P.txt``,
 ``DIR/P/index.html``; with a query, the file is ``P@Q.<ext>``. ``DIR/_site.json`` adds
 redirects, forced statuses, header overrides and slow paths (see tests/fixtures/sites/README.md).
+``latency`` adds that many seconds to every response, as a distant site would; ``requests``
+logs every path asked for, in order.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """A fixture site served from a folder in a background thread; ``root`` may be swapped live."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, latency: float = 0.0) -> None:
         self.root = Path(root)
+        self.latency = latency
         self.requests: list[str] = []
         handler = type("Handler", (_Handler,), {"site": self})
         self._httpd = _Server(("127.0.0.1", 0), handler)
@@ -81,6 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.site.requests.append(self.path)
+        if self.site.latency:
+            time.sleep(self.site.latency)
         config = self.site.config()
         path = urlsplit(self.path).path.rstrip("/") or "/"
         if path in config.get("slow", []):

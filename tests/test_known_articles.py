@@ -1,14 +1,18 @@
-"""Which known articles a scheduled run fetches again: the rule, and the archive lookup."""
+"""Which known articles a scheduled run fetches again: the rule, and the archive lookup of the
+spider middleware that applies it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
-from ingest.spiders.known import KnownArticles, is_due, parse_lastmod
-from ingest.storage.queries import Visit
-from tests.conftest import store_articles
+from ingest.middlewares import DueVisitsMiddleware, parse_lastmod
+from ingest.spiders.news import RudawSpider
+from ingest.storage.queries import Visit, is_due
+from tests.conftest import project_settings, store_articles
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -54,7 +58,7 @@ def test_lookup_finds_articles_by_fetched_or_canonical_url(db_url):
     values |= {"site": "rudaw", "edition": "english", "title": "Story", "text": "Body."}
     values |= {"published_at": seen - WEEK}
     store_articles(db_url, [values], seen)
-    known = KnownArticles(db_url, recheck=THREE_DAYS)
+    known = due_visits(db_url)
     try:
         due = known.due(
             [
@@ -71,8 +75,13 @@ def test_lookup_finds_articles_by_fetched_or_canonical_url(db_url):
 
 def test_an_unreadable_archive_makes_every_article_due(tmp_path):
     # No tables: a crawl fetches too much rather than miss an article.
-    known = KnownArticles(f"sqlite:///{tmp_path / 'empty.sqlite3'}", recheck=THREE_DAYS)
+    known = due_visits(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     try:
         assert known.due([(("https://www.rudaw.net/english/a/1",), None)]) == [True]
     finally:
         known.close()
+
+
+def due_visits(db_url: str) -> DueVisitsMiddleware:
+    crawler = get_crawler(RudawSpider, project_settings(INGEST_DATABASE_URL=db_url))
+    return build_from_crawler(DueVisitsMiddleware, crawler)

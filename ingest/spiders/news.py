@@ -6,7 +6,6 @@ import so that ``scrapy crawl rudaw`` and ``scrapy crawl kurdistan24`` exist wit
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -16,9 +15,9 @@ from scrapy.http import TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from ingest.middlewares import DUE, parse_lastmod
 from ingest.profiles import PROFILES, SiteProfile, reroot, unroot
 from ingest.spiders.base import ArticleFetchingSpider
-from ingest.spiders.known import KnownArticles, parse_lastmod
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -37,8 +36,8 @@ class NewsSpider(ArticleFetchingSpider):
     (re-roots every URL of the profile, so the same spider crawls a local mirror).
 
     Settings: ``INGEST_MAX_LISTING_DEPTH`` (listing pages followed from a start listing,
-    pagination included); ``INGEST_SKIP_KNOWN`` and ``INGEST_RECHECK_DAYS`` (which known
-    articles are fetched again, see ``ingest.spiders.known``). Stats:
+    pagination included). Which known articles are fetched again is decided by
+    ``ingest.middlewares.DueVisitsMiddleware``, from the meta of each article request. Stats:
     ``ingest/discover/<source>/articles`` (article URLs found per source),
     ``ingest/discover/<source>/known_skipped`` (of those, known and not due a visit),
     ``ingest/discover/<source>/broken`` (unreadable sitemaps and feeds),
@@ -64,14 +63,8 @@ class NewsSpider(ArticleFetchingSpider):
             if self.base_url
             else list(self.profile.domains)
         )
-        self.known: KnownArticles | None = None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.settings.getbool("INGEST_SKIP_KNOWN"):
-            self.known = KnownArticles(
-                self.settings.get("INGEST_DATABASE_URL"),
-                recheck=timedelta(days=self.settings.getfloat("INGEST_RECHECK_DAYS")),
-            )
         yield self._discovery("/robots.txt", self.parse_robots, "robots")
         for path in self.profile.sitemaps:
             yield self._discovery(path, self.parse_sitemap, "sitemap")
@@ -149,34 +142,23 @@ class NewsSpider(ArticleFetchingSpider):
     def _articles(
         self, found: Iterable[tuple[str, str | None]], base: str, source: str
     ) -> Iterator[scrapy.Request]:
-        """Requests for the article URLs among ``found`` (href, sitemap lastmod) that are due."""
-        candidates = []
+        """Requests for the article URLs among ``found`` (href, sitemap lastmod)."""
         for href, lastmod in found:
             url = self._local(urljoin(base, href.strip()))
-            if self._in_editions(url) and self.profile.is_article(url):
-                self._stat(source, "articles")
-                candidates.append((url, parse_lastmod(lastmod)))
-        if self.known is None:
-            due = [True] * len(candidates)
-        else:
-            # Stored under the URL it was fetched from or its canonical URL (the site's own).
-            keys = [((url, unroot(url, self.base_url, self.profile)), lm) for url, lm in candidates]
-            due = self.known.due(keys)
-        for (url, _), fetch in zip(candidates, due, strict=True):
-            if not fetch:
-                self._stat(source, "known_skipped")
+            if not (self._in_editions(url) and self.profile.is_article(url)):
                 continue
+            self._stat(source, "articles")
             edition = self.profile.edition_for(url)
-            yield self.article_request(
+            request = self.article_request(
                 url,
                 site=self.profile.key,
                 edition=edition.key if edition else None,
                 found_via=source,
             )
-
-    def closed(self, reason: str) -> None:
-        if self.known is not None:
-            self.known.close()
+            # Stored under the URL it was fetched from or its canonical URL (the site's own).
+            keys = (url, unroot(url, self.base_url, self.profile))
+            request.meta[DUE] = {"keys": keys, "lastmod": parse_lastmod(lastmod), "source": source}
+            yield request
 
     def parse_article(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         # A redirect may land on a non-article page (a section front, the home page).

@@ -140,6 +140,8 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
     finish_reason: Mapped[str | None] = mapped_column(String(64))
+    #: The shared run (several workers on one Redis queue) this row is one worker of.
+    shared_run: Mapped[str | None] = mapped_column(String(64), index=True)
     pages_fetched: Mapped[int] = mapped_column(default=0)
     articles_new: Mapped[int] = mapped_column(default=0)
     articles_updated: Mapped[int] = mapped_column(default=0)

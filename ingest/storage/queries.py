@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -27,7 +27,7 @@ from ingest.storage import fulltext
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy.orm import Session
 
@@ -173,6 +173,36 @@ def visits(session: Session, urls: Iterable[str]) -> dict[str, Visit]:
             visit = Visit(first_seen, last_seen, published)
             found.update({key: visit for key in (url, canonical_url) if key in keys})
     return found
+
+
+def is_due(
+    visit: Visit | None, lastmod: datetime | None, *, now: datetime, recheck: timedelta
+) -> bool:
+    """Whether to fetch an article: new, changed since our visit, or still young (news is
+    edited in its first days, and each edit becomes a revision)."""
+    if visit is None:
+        return True
+    if lastmod is not None and lastmod > visit.last_seen_at:
+        return True
+    return now - (visit.published_at or visit.first_seen_at) < recheck
+
+
+def due_articles(
+    session: Session,
+    candidates: Sequence[tuple[Sequence[str], datetime | None]],
+    *,
+    now: datetime,
+    recheck: timedelta,
+) -> list[bool]:
+    """For each discovered article (the URLs it may be stored under, its sitemap lastmod):
+    is it due a visit? One lookup for them all."""
+    known = visits(session, {url for keys, _ in candidates for url in keys})
+    return [
+        is_due(
+            next((known[k] for k in keys if k in known), None), lastmod, now=now, recheck=recheck
+        )
+        for keys, lastmod in candidates
+    ]
 
 
 def get_article(session: Session, key: str) -> Article | None:

@@ -104,10 +104,22 @@ def _path(url: str) -> str:
 
 
 def start_crawl_run(
-    session: Session, *, spider: str, site: str | None, started_at: datetime
+    session: Session,
+    *,
+    spider: str,
+    site: str | None,
+    started_at: datetime,
+    shared_run: str | None = None,
 ) -> int:
     """Record that a run started; return its id. The row stays unfinished if the run is killed."""
-    run = CrawlRun(spider=spider, site=site, started_at=started_at, items_dropped={}, stats={})
+    run = CrawlRun(
+        spider=spider,
+        site=site,
+        started_at=started_at,
+        shared_run=shared_run,
+        items_dropped={},
+        stats={},
+    )
     session.add(run)
     session.flush()
     return run.id

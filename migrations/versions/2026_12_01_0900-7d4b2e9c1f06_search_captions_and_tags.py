@@ -1,7 +1,7 @@
 """search captions and tags: the full-text index covers the photo caption and the tags too
 
 Revision ID: 7d4b2e9c1f06
-Revises: c3a7e91f5b22
+Revises: 7d41b2e9a0c3
 Create Date: 2026-12-01 09:00:00
 
 A reader searching for a person in the lead photo or for a tag the site gave the story found
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "7d4b2e9c1f06"
-down_revision: str | None = "c3a7e91f5b22"
+down_revision: str | None = "7d41b2e9a0c3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
