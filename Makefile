@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench bench-crawl bench-archive eval clean
+.PHONY: install demo test lint bench bench-crawl bench-archive bench-raw eval clean
 
 install: $(STAMP)
 
@@ -25,8 +25,9 @@ lint: install
 	$(BIN)/ruff check ingest settings migrations tests
 	$(BIN)/ruff format --check ingest settings migrations tests
 
-# Both benchmarks: the crawl against plain trafilatura, then the query side on 200k articles.
-bench: bench-crawl bench-archive
+# The benchmarks: the crawl against plain trafilatura, the query side on 200k articles, and
+# the raw page store's size per article and re-extraction speed.
+bench: bench-crawl bench-archive bench-raw
 
 bench-crawl: install
 	$(BIN)/python -m tests.bench
@@ -35,6 +36,9 @@ bench-crawl: install
 
 bench-archive: install
 	$(BIN)/python -m tests.bench_archive
+
+bench-raw: install
+	$(BIN)/python -m tests.bench_raw
 
 eval: install
 	$(BIN)/python -m tests.eval

@@ -26,9 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ingest import records
+from ingest import raw, records
 from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.profiles import PROFILES
+from ingest.reextract import reextract
 from ingest.storage import queries, revision, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
@@ -55,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _require_utf8(arguments)
         args = build_parser().parse_args(arguments)
         args.db = args.db or _default_database_url()
+        args.raw_dir = args.raw_dir if args.raw_dir is not None else _default_raw_dir()
         func: Callable[[argparse.Namespace], int] = args.func
         status = func(args)
         # Here, not at exit, so that a full disk is reported like any other failure.
@@ -118,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="stop any query that runs longer (default: %(default)g; export is not limited)",
     )
+    parser.add_argument(
+        "--raw-dir", metavar="DIR", help="the WARC files of the pages (default: INGEST_RAW_DIR)"
+    )
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -157,6 +162,28 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--last", type=_positive_int, default=10, metavar="N")
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(func=cmd_runs)
+
+    page = sub.add_parser("raw", help="the stored page (HTML) an article was made from")
+    page.add_argument("key", metavar="ID|URL")
+    page.add_argument(
+        "--revision", type=_positive_int, metavar="N", help="of its Nth earlier version, oldest 1"
+    )
+    page.add_argument("--warc", action="store_true", help="the WARC record itself (.warc.gz)")
+    page.set_defaults(func=cmd_raw)
+
+    again = sub.add_parser(
+        "reextract", help="make the articles again from their stored pages with this version"
+    )
+    _add_filters(again)
+    again.add_argument("--limit", type=_positive_int, metavar="N", help="at most N articles")
+    again.add_argument("--dry-run", action="store_true", help="count and show a few diffs only")
+    again.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="extraction processes (default: INGEST_EXTRACT_WORKERS)",
+    )
+    again.set_defaults(func=cmd_reextract)
 
     db = sub.add_parser("db", help="apply or inspect the schema migrations")
     db.add_argument("action", choices=["upgrade", "current", "check"])
@@ -314,6 +341,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             ],
             "by_day": [list(r) for r in queries.articles_per_day(session, days=14)],
             "coverage": queries.field_coverage(session),
+            "raw_pages": _raw_store_report(session, args.raw_dir),
             "last_runs": [records.run_record(r) for r in queries.crawl_runs(session, last=5)],
         }
     if args.json:
@@ -334,6 +362,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for day, count in report["by_day"]:
             bar = "█" * max(1, round(30 * count / peak))
             print(f"  {day}  {bar} {count}")
+    store = report["raw_pages"]
+    print(
+        f"\nraw pages: {store['articles_with_page']} articles have their page kept;"
+        f" {store['files']} WARC files, {store['bytes'] / 1e6:,.1f} MB"
+        f" in {store['directory'] or '- (INGEST_RAW_DIR is empty: off)'}"
+    )
     print("\nfield coverage:")
     for name, share in report["coverage"].items():
         print(f"  {name:14} {share:6.1%}")
@@ -349,6 +383,73 @@ def cmd_runs(args: argparse.Namespace) -> int:
     else:
         _print_runs(runs)
     return 0
+
+
+def _raw_store_report(session: Session, directory: str) -> dict[str, Any]:
+    files, size = raw.store_size(Path(directory)) if directory else (0, 0)
+    return {
+        "directory": directory or None,
+        "files": files,
+        "bytes": size,
+        "articles_with_page": queries.pages_kept(session),
+    }
+
+
+def cmd_raw(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        article = queries.get_article(session, args.key)
+        if article is None:
+            raise UsageError(f"no article with id or URL {args.key!r}")
+        version: Any = article
+        if args.revision is not None:
+            history = queries.revisions(session, article.id)
+            if args.revision > len(history):
+                raise UsageError(f"article {article.id} has {len(history)} earlier version(s)")
+            version = history[args.revision - 1]
+        location = queries.location_of(version)
+    if location is None:
+        raise UsageError(f"the page of article {article.id} is not kept (stored without a raw dir)")
+    try:
+        if args.warc:
+            data = raw.read_record_bytes(_raw_dir(args), location)
+        else:
+            data = raw.read_page(_raw_dir(args), location).body
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the page from {args.raw_dir}: {exc}") from exc
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from settings.base import INGEST_EXTRACT_WORKERS, INGEST_MIN_TEXT_CHARS
+
+    with _session(args) as session:
+        filters = _filters(args, session)
+    report = reextract(
+        args.db,
+        _raw_dir(args),
+        filters,
+        limit=args.limit,
+        dry_run=args.dry_run,
+        workers=INGEST_EXTRACT_WORKERS if args.workers is None else args.workers,
+        min_chars=INGEST_MIN_TEXT_CHARS,
+        progress=sys.stderr if sys.stderr.isatty() else None,
+    )
+    for diff in report.diffs:
+        print(diff + "\n")
+    failed = sum(report.failed.values())
+    verb = "would change" if args.dry_run else "changed"
+    print(
+        f"{'dry run: ' if args.dry_run else ''}read {report.read} of {report.total} stored pages"
+        f" in {report.seconds:.1f}s: {verb} {report.changed}, unchanged {report.unchanged},"
+        f" failed {failed}" + (" (interrupted)" if report.interrupted else "")
+    )
+    for reason, count in report.failed.most_common():
+        print(f"  {reason}: {count}")
+    for line in report.examples:
+        print(f"  e.g. {line}")
+    return 130 if report.interrupted else 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -387,6 +488,18 @@ def _default_database_url() -> str:
     from settings.base import INGEST_DATABASE_URL
 
     return INGEST_DATABASE_URL
+
+
+def _raw_dir(args: argparse.Namespace) -> Path:
+    if not args.raw_dir:
+        raise UsageError("the raw page store is off: set INGEST_RAW_DIR or pass --raw-dir")
+    return Path(args.raw_dir)
+
+
+def _default_raw_dir() -> str:
+    from settings.base import INGEST_RAW_DIR
+
+    return INGEST_RAW_DIR
 
 
 def _require_database_file(url: str) -> None:
@@ -524,7 +637,10 @@ def _print_history(article: Article, history: list[Any]) -> None:
     print(_bold(f"\n{len(history)} earlier version(s):"))
     versions = [*history, article]
     for older, newer in itertools.pairwise(versions):
-        print(f"\n— version seen until {_date(older.seen_at)}, replaced {_date(older.replaced_at)}")
+        why = " by a re-extraction" if older.reason == "reextract" else ""
+        print(
+            f"\n— version seen until {_date(older.seen_at)}, replaced {_date(older.replaced_at)}{why}"
+        )
         if older.title != newer.title:
             print(f"  title: {older.title!r} → {newer.title!r}")
         for line in difflib.ndiff(older.text.splitlines(), newer.text.splitlines()):

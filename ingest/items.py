@@ -26,6 +26,10 @@ class PageItem:
     edition: str | None
     #: How the URL was found: "sitemap", "feed", "listing" or "list" (the urls spider).
     found_via: str
+    #: The exchange as sent and received, for the raw page store's WARC records.
+    protocol: str | None = None
+    request_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    response_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -59,3 +63,10 @@ class ArticleItem:
     fetched_at: datetime
     #: What the page says it is (JSON-LD @type or og:type): "NewsArticle", "article", "website".
     page_type: str | None = None
+    #: The page it was made from, until the raw page store has kept it.
+    page: PageItem | None = field(default=None, repr=False)
+    #: Where the raw page store keeps that page (``ingest.raw.RecordLocation``'s fields).
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    warc_digest: str | None = None

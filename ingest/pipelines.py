@@ -13,20 +13,27 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.extract_worker import exit_with_parent, extract_page
-from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
-from ingest.extraction.paragraphs import dedupe_paragraphs
+from ingest.extraction.article import (
+    Rejection,
+    adopting_profile,
+    build_article,
+    dedupe_article,
+    rejection,
+    site_rules,
+    strip_article,
+)
 from ingest.items import ArticleItem, PageItem
-from ingest.profiles import PROFILES, Edition, SiteProfile, profile_for_url
+from ingest.raw import FetchedPage, RecordLocation, WarcStore
 from ingest.storage import migrate
-from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
+from ingest.storage.queries import page_location
+from ingest.storage.repository import CONTENT_COLUMNS, RAW_COLUMNS, upsert_article
 from ingest.storage.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
@@ -35,6 +42,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from ingest.extraction.extract import Extracted
+    from ingest.profiles import SiteProfile
 
 logger = logging.getLogger(__name__)
 
@@ -67,25 +75,7 @@ class StoreFailed(DropItem):
     """The database refused the article (a lost connection is retried once first); logged."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    profile: SiteProfile | None
-    boilerplate: BoilerplateRules
-
-
-_GENERIC = _Rules(profile=None, boilerplate=BoilerplateRules())
-_RULES = {
-    key: _Rules(profile, BoilerplateRules(profile.boilerplate, profile.comment_markers))
-    for key, profile in PROFILES.items()
-}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-# og:type values of pages that are not articles. Not "website": many news sites put it on
-# their articles too.
-_NON_ARTICLE_TYPES = ("video.", "music.", "profile", "book")
-
-
-def _rules(site: str | None) -> _Rules:
-    return _RULES.get(site or "", _GENERIC)
 
 
 class _Stage:
@@ -147,7 +137,7 @@ class ExtractPipeline(_Stage):
         content_type = (item.content_type or "text/html").split(";")[0].strip().lower()
         if content_type not in _HTML_TYPES:
             raise NotHtml(f"{item.url} is {content_type}, not HTML")
-        profile = _rules(item.site).profile
+        profile = site_rules(item.site).profile
         try:
             extracted = await self._extract(item, profile)
         except ValueError as exc:
@@ -155,57 +145,20 @@ class ExtractPipeline(_Stage):
         if extracted is None:
             raise NoArticleBody(f"no main text found on {item.url}")
         site, edition_key = item.site, item.edition
-        if profile is None and extracted.canonical_url:
-            # A page listed from a mirror or an unknown host whose canonical URL is a known
-            # site's: it is that site's article, extracted again under that site's rules.
-            profile = profile_for_url(extracted.canonical_url)
-            if profile is not None:
-                site = profile.key
-                found = profile.edition_for(extracted.canonical_url)
-                edition_key = found.key if found else None
-                extracted = await self._extract(item, profile) or extracted
-        edition = (
-            next((e for e in profile.editions if e.key == edition_key), None) if profile else None
-        )
-        canonical = extracted.canonical_url
-        if canonical and profile and profile.owns(canonical) and not profile.is_article(canonical):
-            # A canonical link to a section or tag page is a template bug, not a merge order.
-            logger.info("ignoring canonical %s of %s: not an article URL", canonical, item.url)
-            canonical = None
-        authors = list(extracted.authors)
-        if profile is not None:
-            authors = list(dict.fromkeys(profile.canonical_author(a) for a in authors))
-        return ArticleItem(
+        if adopted := adopting_profile(profile, extracted):
+            profile, edition_key = adopted
+            site = profile.key
+            extracted = await self._extract(item, profile) or extracted
+        article = build_article(
             url=item.url,
-            canonical_url=canonical or item.url,
-            site=site or (urlsplit(item.url).hostname or "unknown"),
+            site=site,
             edition=edition_key,
-            language=_language(extracted.language, edition),
-            section=extracted.section or (profile.section_from_url(item.url) if profile else None),
-            title=extracted.title or "",
-            text="\n".join(extracted.lines),
-            authors=authors,
-            published_at=extracted.published_at,
-            modified_at=extracted.modified_at,
-            tags=list(extracted.tags),
-            image_url=extracted.image_url,
-            image_caption=extracted.image_caption,
             fetched_at=item.fetched_at,
-            page_type=extracted.page_type,
+            extracted=extracted,
+            profile=profile,
         )
-
-
-# "ku" is the Kurdish macrolanguage: an edition that knows its variety (Sorani) refines it.
-_KURDISH = frozenset({"ku", "ckb", "kmr", "sdh"})
-
-
-def _language(page_language: str | None, edition: Edition | None) -> str | None:
-    """Return the page's own language, or the edition's where the page is silent or vaguer."""
-    if edition is None:
-        return page_language
-    if page_language is None or (page_language == "ku" and edition.language in _KURDISH):
-        return edition.language
-    return page_language
+        article.page = item
+        return article
 
 
 class DedupeParagraphsPipeline(_Stage):
@@ -214,12 +167,10 @@ class DedupeParagraphsPipeline(_Stage):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        lines = item.text.split("\n")
-        kept = dedupe_paragraphs(lines)
-        if removed := len(lines) - len(kept):
+        cleaned = dedupe_article(item)
+        if removed := len(item.text.split("\n")) - len(cleaned.text.split("\n")):
             self.stats.inc_value("ingest/clean/repeated_paragraphs", removed)
-        item.text = "\n".join(kept)
-        return item
+        return cleaned
 
 
 class BoilerplatePipeline(_Stage):
@@ -231,21 +182,10 @@ class BoilerplatePipeline(_Stage):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        lines = item.text.split("\n")
-        cleaned = strip_boilerplate(
-            lines,
-            _rules(item.site).boilerplate,
-            title=item.title,
-            section=item.section,
-            authors=item.authors,
-            image_caption=item.image_caption,
-        )
-        if removed := len(lines) - len(cleaned.lines):
+        cleaned = strip_article(item)
+        if removed := len(item.text.split("\n")) - len(cleaned.text.split("\n")):
             self.stats.inc_value("ingest/clean/boilerplate_lines", removed)
-        item.text = "\n".join(cleaned.lines)
-        item.image_caption = cleaned.image_caption
-        item.lead = cleaned.lines[0] if cleaned.lines else None
-        return item
+        return cleaned
 
 
 class ValidatePipeline(_Stage):
@@ -262,13 +202,77 @@ class ValidatePipeline(_Stage):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        if item.page_type and item.page_type.startswith(_NON_ARTICLE_TYPES):
-            raise NotAnArticle(f"{item.url} is a {item.page_type} page")
-        if len(item.text) < self.min_chars:
-            raise TooShort(f"{item.url}: {len(item.text)} characters of text after cleaning")
-        if not item.title:
-            raise NoTitle(f"{item.url} has no title")
+        if found := rejection(item, self.min_chars):
+            reason, message = found
+            raise _REJECTIONS[reason](message)
         return item
+
+
+_REJECTIONS: dict[Rejection, type[DropItem]] = {
+    Rejection.NOT_AN_ARTICLE: NotAnArticle,
+    Rejection.TOO_SHORT: TooShort,
+    Rejection.NO_TITLE: NoTitle,
+}
+
+
+class RawPagePipeline(_Stage):
+    """Keep the page of each article about to be stored, as WARC records (``ingest.raw``).
+
+    Settings: ``INGEST_RAW_DIR`` (off when empty), ``INGEST_RAW_MAX_BYTES``,
+    ``INGEST_DATABASE_URL`` (to find the page stored last time: the same payload is written
+    as a ``revisit`` record). Needs ``StorePipeline`` after it, which stores the location.
+    Stats: ``ingest/raw/<response|revisit|failed>``. A page that cannot be written is logged
+    as an error and its article is still stored, without a page.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        directory = crawler.settings.get("INGEST_RAW_DIR")
+        if not directory:
+            raise NotConfigured  # turned off by setting: nothing to warn about
+        self.store = WarcStore(Path(directory), crawler.settings.getint("INGEST_RAW_MAX_BYTES"))
+        self.url = crawler.settings.get("INGEST_DATABASE_URL")
+
+    def open_spider(self) -> None:
+        self.store.open()
+        self.engine = make_engine(self.url)
+        self.sessions = make_sessionmaker(self.engine)
+
+    def close_spider(self) -> None:
+        self.store.close()
+        self.engine.dispose()
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem) or item.page is None:
+            return item
+        page, item.page = item.page, None
+        try:
+            # Off the reactor thread: a database read, then a write and an fsync.
+            location, revisit = await asyncio.to_thread(self._keep, item.canonical_url, page)
+        except OSError as exc:
+            logger.error("could not keep the page of %s: %s", item.url, exc)
+            self.stats.inc_value("ingest/raw/failed")
+            return item
+        self.stats.inc_value("ingest/raw/revisit" if revisit else "ingest/raw/response")
+        item.warc_file, item.warc_offset = location.file, location.offset
+        item.warc_length, item.warc_digest = location.length, location.digest
+        return item
+
+    def _keep(self, canonical_url: str, page: PageItem) -> tuple[RecordLocation, bool]:
+        """Write the page; return where it is, and whether it was a revisit of that place."""
+        with self.sessions() as session:
+            previous = page_location(session, canonical_url)
+        fetched = FetchedPage(
+            url=page.url,
+            fetched_at=page.fetched_at,
+            status=page.status,
+            protocol=page.protocol,
+            request_headers=page.request_headers,
+            response_headers=page.response_headers,
+            body=page.body,
+        )
+        location = self.store.write(fetched, previous)
+        return location, location == previous
 
 
 class StorePipeline(_Stage):
@@ -301,7 +305,7 @@ class StorePipeline(_Stage):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        values = {c: getattr(item, c) for c in CONTENT_COLUMNS}
+        values = {c: getattr(item, c) for c in (*CONTENT_COLUMNS, *RAW_COLUMNS)}
         values["canonical_url"] = item.canonical_url
         for attempt in (1, 2):
             try:

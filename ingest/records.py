@@ -64,6 +64,7 @@ def revision_record(revision: ArticleRevision) -> dict[str, Any]:
         "modified_at": iso(revision.modified_at),
         "seen_at": iso(revision.seen_at),
         "replaced_at": iso(revision.replaced_at),
+        "reason": revision.reason,
     }
 
 

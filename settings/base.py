@@ -16,6 +16,13 @@ INGEST_DATABASE_URL = os.environ.get("INGEST_DATABASE_URL") or f"sqlite:///{DEFA
 # query still going after this is a runaway holding a core (on PostgreSQL, a server process).
 INGEST_QUERY_TIMEOUT = 30.0
 
+# Where the page of every stored article is kept, as WARC files (`ingest raw`, `ingest
+# reextract`); beside the default archive. Empty turns the raw page store off.
+INGEST_RAW_DIR = os.environ.get("INGEST_RAW_DIR", str(DEFAULT_DATABASE_PATH.parent / "raw"))
+# A WARC file is closed and a new one started past this size: 1 GB is the size the
+# web-archiving tools (Heritrix, Common Crawl) use, large enough to keep the file count low.
+INGEST_RAW_MAX_BYTES = 1_000_000_000
+
 # Identify ourselves and be polite: news sites rate-limit anonymous bursts.
 USER_AGENT = "ingest/0.1 (+news archive crawler; scrapy)"
 ROBOTSTXT_OBEY = True
@@ -32,6 +39,7 @@ ITEM_PIPELINES = {
     "ingest.pipelines.DedupeParagraphsPipeline": 200,
     "ingest.pipelines.BoilerplatePipeline": 300,
     "ingest.pipelines.ValidatePipeline": 400,
+    "ingest.pipelines.RawPagePipeline": 700,
     "ingest.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {

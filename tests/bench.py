@@ -308,6 +308,8 @@ def crawl_command(
         "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
         # The project's StatsFileWriter: Scrapy's own stats dump is hidden at WARNING.
         "INGEST_STATS_FILE": str(stats_file),
+        # The crawl keeps its pages (a cost of every crawl), in the work folder, not in data/.
+        "INGEST_RAW_DIR": str(log_file.parent / f"{log_file.stem}-raw"),
         **extra,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"file={urls}"]

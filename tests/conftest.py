@@ -275,6 +275,8 @@ def start_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: An
     # One extraction process: the fixture sites are small, and each process spawned costs a
     # second of imports on a 2-core machine that runs the rest of the suite too.
     command += ["-s", "INGEST_EXTRACT_WORKERS=1", "-s", "TELNETCONSOLE_ENABLED=False"]
+    # Raw pages go beside the test's database, never into the repository's data/raw.
+    settings.setdefault("INGEST_RAW_DIR", tmp_path / "raw")
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     for arg in args:
@@ -282,7 +284,7 @@ def start_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: An
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT", "INGEST_REDIS_URL")
+        if k not in ("INGEST_DATABASE_URL", "INGEST_RAW_DIR", "SCRAPY_PROJECT", "INGEST_REDIS_URL")
     }
     # To a file, not a pipe: several crawls at once must never block on a full pipe.
     with log_file.open("wb") as log:

@@ -25,9 +25,12 @@ def _modules_loaded_by(module: str) -> set[str]:
         "ingest.extraction.boilerplate",
         "ingest.extraction.paragraphs",
         "ingest.extraction.decode",
+        "ingest.extraction.article",
+        "ingest.raw",
         "ingest.profiles",
         # What each spawned extraction worker imports: it must stay this light.
         "ingest.extract_worker",
+        "ingest.reextract_worker",
     ],
 )
 def test_extraction_imports_neither_scrapy_nor_sqlalchemy(module):

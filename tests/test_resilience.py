@@ -17,8 +17,10 @@ from sqlalchemy.exc import OperationalError
 
 from ingest.items import ArticleItem
 from ingest.pipelines import StoreFailed, StorePipeline
+from ingest.raw import payload_digest, read_page
 from ingest.spiders.urls import UrlsSpider
 from ingest.storage.models import Article, CrawlRun
+from ingest.storage.queries import location_of
 from ingest.storage.session import make_engine, make_sessionmaker
 from tests.conftest import POSTGRES_ADMIN_URL, REPO_ROOT, SCRAPY, project_settings, run_crawl
 
@@ -107,6 +109,8 @@ def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path,
         "DOWNLOAD_TIMEOUT=3",
         "-s",
         "RETRY_TIMES=0",
+        "-s",
+        f"INGEST_RAW_DIR={tmp_path / 'raw'}",
     ]
     env = {k: v for k, v in os.environ.items() if k != "INGEST_DATABASE_URL"}
     process = subprocess.Popen(
@@ -138,8 +142,25 @@ def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path,
         assert all(a.text and a.title for a in session.scalars(select(Article)))
         run = session.scalars(select(CrawlRun)).one()
         assert run.finished_at is None  # killed: shown as "running or killed"
+        # Every stored article's page is whole where its row says, in files warcio reads.
+        raw_dir = tmp_path / "raw"
+        assert [f for f in raw_dir.iterdir() if f.name.endswith(".open")]
+        assert _warcio_index(raw_dir).returncode == 0
+        for article in session.scalars(select(Article)):
+            location = location_of(article)
+            assert location is not None
+            assert payload_digest(read_page(raw_dir, location).body) == article.warc_digest
     engine.dispose()
     again = run_crawl("rudaw", tmp_path, sqlite_url, f"base_url={rudaw_site.url}")
     assert again.returncode == 0
     assert again.stats.get("ingest/store/new", 0) + stored == _count(sqlite_url)
     assert _count(sqlite_url) > stored
+    # The next crawl closed the killed one's file for good.
+    assert all(f.name.endswith(".warc.gz") for f in raw_dir.iterdir())
+    assert _warcio_index(raw_dir).returncode == 0
+
+
+def _warcio_index(raw_dir: Path) -> subprocess.CompletedProcess[str]:
+    files = sorted(map(str, raw_dir.iterdir()))
+    warcio = str(Path(SCRAPY).parent / "warcio")
+    return subprocess.run([warcio, "index", *files], capture_output=True, text=True, check=False)

@@ -27,7 +27,7 @@ from ingest.items import PageItem
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from scrapy.http import Response
+    from scrapy.http import Headers, Response
     from twisted.python.failure import Failure
 
 
@@ -91,6 +91,9 @@ class ArticleFetchingSpider(scrapy.Spider):
             site=site,
             edition=edition,
             found_via=found_via,
+            protocol=response.protocol,
+            request_headers=_headers(response.request.headers) if response.request else [],
+            response_headers=_headers(response.headers),
         )
 
     def on_fetch_error(self, failure: Failure) -> None:
@@ -114,6 +117,15 @@ class ArticleFetchingSpider(scrapy.Spider):
             reason = type(failure.value).__name__
         self.crawler.stats.inc_value(f"ingest/fetch/failed/{reason}")
         self.logger.warning("could not fetch %s: %s", request.url, reason)
+
+
+def _headers(headers: Headers) -> list[tuple[str, str]]:
+    """Return every header line as text (latin-1, HTTP's own header charset), in order."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
 
 
 def _header(response: Response, name: bytes) -> str | None:

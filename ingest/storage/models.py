@@ -102,6 +102,11 @@ class Article(Base):
     title: Mapped[str] = mapped_column(Text)
     lead: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
+    # Where the page of this version is kept (``ingest.raw``); None when it is not.
+    warc_file: Mapped[str | None] = mapped_column(String(255))
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None]
+    warc_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class ArticleRevision(Base):
@@ -124,6 +129,12 @@ class ArticleRevision(Base):
     #: When this version was last seen by a crawl, and when a newer one replaced it.
     seen_at: Mapped[datetime]
     replaced_at: Mapped[datetime]
+    #: "edit": a crawl found the page changed; "reextract": newer code made it again.
+    reason: Mapped[str] = mapped_column(String(16), server_default="edit")
+    warc_file: Mapped[str | None] = mapped_column(String(255))
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None]
+    warc_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class CrawlRun(Base):

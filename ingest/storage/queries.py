@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
+from ingest.raw import RecordLocation
 from ingest.storage import fulltext
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
@@ -213,6 +214,33 @@ def get_article(session: Session, key: str) -> Article | None:
     return session.scalars(
         select(Article).where(or_(Article.canonical_url == key, Article.url == key)).limit(1)
     ).first()
+
+
+def page_location(session: Session, canonical_url: str) -> RecordLocation | None:
+    """Return where the raw store keeps the article's latest page, if it keeps one."""
+    row = session.execute(
+        select(
+            Article.warc_file, Article.warc_offset, Article.warc_length, Article.warc_digest
+        ).where(Article.canonical_url == canonical_url)
+    ).first()
+    return location_of(row) if row else None
+
+
+def location_of(row: Any) -> RecordLocation | None:
+    """Return the page location an article or revision row holds, or None if it holds none."""
+    if row.warc_file is None:
+        return None
+    return RecordLocation(row.warc_file, row.warc_offset, row.warc_length, row.warc_digest or "")
+
+
+def pages_kept(session: Session) -> int:
+    """Return how many articles have their latest page in the raw store."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(Article).where(Article.warc_file.is_not(None))
+        )
+        or 0
+    )
 
 
 def revisions(session: Session, article_id: int) -> list[ArticleRevision]:

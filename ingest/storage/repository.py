@@ -33,6 +33,9 @@ CONTENT_COLUMNS = (
     "image_caption",
 )
 
+#: Where the article's page is kept in the raw store (``ingest.raw``); all None without one.
+RAW_COLUMNS = ("warc_file", "warc_offset", "warc_length", "warc_digest")
+
 
 class Outcome(enum.StrEnum):
     NEW = "new"
@@ -48,7 +51,8 @@ def content_hash(title: str, text: str) -> str:
 def upsert_article(session: Session, values: dict[str, Any], seen_at: datetime) -> Outcome:
     """Insert the article, or bring its row up to date; return what happened.
 
-    ``values`` holds ``canonical_url`` and the ``CONTENT_COLUMNS``. The caller owns the
+    ``values`` holds ``canonical_url``, the ``CONTENT_COLUMNS`` and, when the page was kept,
+    the ``RAW_COLUMNS``: the row then points at the page it was last made from. The caller owns the
     transaction. A row whose content hash is unchanged only gets its ``last_seen_at`` moved,
     so crawling the same site twice adds and rewrites nothing; a changed one keeps its previous
     version as an ``ArticleRevision``. A twin page (AMP, or any URL whose path is not the
@@ -65,7 +69,7 @@ def upsert_article(session: Session, values: dict[str, Any], seen_at: datetime) 
                 content_hash=digest,
                 first_seen_at=seen_at,
                 last_seen_at=seen_at,
-                **{c: values.get(c) for c in CONTENT_COLUMNS},
+                **{c: values.get(c) for c in (*CONTENT_COLUMNS, *RAW_COLUMNS)},
             )
         )
         session.flush()
@@ -79,24 +83,61 @@ def upsert_article(session: Session, values: dict[str, Any], seen_at: datetime) 
     from_twin = _path(row.url) != _path(row.canonical_url)
     changed = row.content_hash != digest
     if not changed and not from_twin:
+        _point_at_page(row, values)
         return Outcome.UNCHANGED
     if changed and not from_twin:
-        session.add(
-            ArticleRevision(
-                article_id=row.id,
-                title=row.title,
-                lead=row.lead,
-                text=row.text,
-                content_hash=row.content_hash,
-                modified_at=row.modified_at,
-                seen_at=previously_seen_at,
-                replaced_at=seen_at,
-            )
-        )
+        session.add(_revision_of(row, seen_at=previously_seen_at, replaced_at=seen_at))
+    _point_at_page(row, values)
     for column in CONTENT_COLUMNS:
         setattr(row, column, values.get(column))
     row.content_hash = digest
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def _point_at_page(row: Article, values: dict[str, Any]) -> None:
+    """Point the row at the page just stored, if one was (a revisit keeps the same place)."""
+    if values.get("warc_file"):
+        for column in RAW_COLUMNS:
+            setattr(row, column, values[column])
+
+
+def _revision_of(
+    row: Article, *, seen_at: datetime, replaced_at: datetime, reason: str = "edit"
+) -> ArticleRevision:
+    """Return the row's current version as a revision, with the page it was made from."""
+    return ArticleRevision(
+        article_id=row.id,
+        title=row.title,
+        lead=row.lead,
+        text=row.text,
+        content_hash=row.content_hash,
+        modified_at=row.modified_at,
+        seen_at=seen_at,
+        replaced_at=replaced_at,
+        reason=reason,
+        **{column: getattr(row, column) for column in RAW_COLUMNS},
+    )
+
+
+def apply_reextraction(
+    session: Session, article_id: int, values: dict[str, Any], replaced_at: datetime
+) -> bool:
+    """Give an article what extracting its stored page again yielded; return whether it changed.
+
+    ``values`` holds the ``CONTENT_COLUMNS``. The canonical URL is the row's key and stays. A
+    changed article keeps its previous version as a revision marked ``reextract``: the site
+    did not edit it, the code that read it changed.
+    """
+    row = session.get_one(Article, article_id, with_for_update=True)
+    if all(getattr(row, c) == values.get(c) for c in CONTENT_COLUMNS):
+        return False
+    session.add(
+        _revision_of(row, seen_at=row.last_seen_at, replaced_at=replaced_at, reason="reextract")
+    )
+    for column in CONTENT_COLUMNS:
+        setattr(row, column, values.get(column))
+    row.content_hash = content_hash(values["title"], values["text"])
+    return True
 
 
 def _path(url: str) -> str:
@@ -148,3 +189,26 @@ def finish_crawl_run(
     run.stats = {
         k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in stats.items()
     }
+
+
+def finish_reextract_run(
+    session: Session,
+    run_id: int,
+    *,
+    finished_at: datetime,
+    reason: str,
+    read: int,
+    changed: int,
+    unchanged: int,
+    failed: dict[str, int],
+) -> None:
+    """Fill in an ``ingest reextract`` run: pages read, articles changed, failures by reason."""
+    run = session.get_one(CrawlRun, run_id)
+    run.finished_at = finished_at
+    run.finish_reason = reason
+    run.pages_fetched = read
+    run.articles_updated = changed
+    run.articles_unchanged = unchanged
+    run.items_dropped = dict(failed)
+    run.errors = sum(failed.values())
+    run.stats = {"read": read, "changed": changed, "unchanged": unchanged, "failed": dict(failed)}
