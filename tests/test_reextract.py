@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -310,3 +311,51 @@ def test_rows_and_revisions_keep_their_page_on_both_backends(db_url):
         ("edit", 200, "One.\nTwo."),
         ("reextract", 400, "One.\nTwo, edited."),
     ]
+
+
+def test_reextract_applies_a_changed_cleaning_rule_in_process(archive, monkeypatch):
+    """A new site boilerplate rule (here: the golden article's closing paragraph) reaches the
+    stored articles through `reextract` with no crawl; taking the rule back undoes it."""
+    from ingest.extraction import article as making
+    from ingest.extraction.boilerplate import BoilerplateRules
+    from ingest.reextract import reextract
+    from ingest.storage.queries import Filters
+
+    before = archive.articles()
+    golden = before[GOLDEN_PATH.lstrip("/")]
+    *kept, closing = golden.text.split("\n")
+    rules = making.site_rules("rudaw")
+    boilerplate = BoilerplateRules(
+        (*rules.boilerplate.lines, re.escape(closing)), rules.boilerplate.comment_markers
+    )
+    monkeypatch.setitem(making._RULES, "rudaw", replace(rules, boilerplate=boilerplate))
+    revisions_before = len(archive.revisions())
+
+    def run() -> tuple[int, int, int]:
+        report = reextract(
+            archive.url,
+            archive.raw_dir,
+            Filters(site="rudaw"),
+            limit=None,
+            dry_run=False,
+            workers=0,
+            min_chars=200,
+        )
+        return report.changed, report.unchanged, sum(report.failed.values())
+
+    assert run() == (1, len(before) - 1, 0)
+    after = archive.articles()
+    assert after[GOLDEN_PATH.lstrip("/")].text == "\n".join(kept)
+    assert {k: a.content_hash for k, a in after.items() if a.id != golden.id} == {
+        k: a.content_hash for k, a in before.items() if a.id != golden.id
+    }
+    (revision,) = archive.revisions()[revisions_before:]
+    assert (revision.article_id, revision.reason, revision.text) == (
+        golden.id,
+        "reextract",
+        golden.text,
+    )
+
+    monkeypatch.undo()
+    assert run() == (1, len(before) - 1, 0)
+    assert archive.articles()[GOLDEN_PATH.lstrip("/")].text == golden.text
