@@ -449,6 +449,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         print(f"  {reason}: {count}")
     for line in report.examples:
         print(f"  e.g. {line}")
+    if report.error:
+        print(f"ingest: error: {report.error}; run again to carry on", file=sys.stderr)
+        return 1
     return 130 if report.interrupted else 0
 
 

@@ -15,6 +15,7 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,8 @@ class Report:
     diffs: list[str] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    #: Why the run stopped before its end, other than Ctrl-C; None when it did not.
+    error: str | None = None
 
 
 def reextract(
@@ -100,6 +103,10 @@ def reextract(
             ).run()
         except KeyboardInterrupt:
             report.interrupted = True
+        except BrokenProcessPool:
+            # A worker was killed (OOM killer) or crashed in native code: stop, keep what is
+            # committed, and say so; a rerun carries on from there.
+            report.error = "an extraction worker process died"
         report.seconds = time.monotonic() - started
         if run_id is not None:
             with sessions.begin() as session:
@@ -107,7 +114,7 @@ def reextract(
                     session,
                     run_id,
                     finished_at=datetime.now(UTC),
-                    reason="interrupted" if report.interrupted else "finished",
+                    reason=_finish_reason(report),
                     read=report.read,
                     changed=report.changed,
                     unchanged=report.unchanged,
@@ -120,6 +127,12 @@ def reextract(
         if progress is not None:
             print("\r\033[K", end="", file=progress, flush=True)
     return report
+
+
+def _finish_reason(report: Report) -> str:
+    if report.error:
+        return "failed"
+    return "interrupted" if report.interrupted else "finished"
 
 
 def _pool(workers: int) -> ProcessPoolExecutor | None:
