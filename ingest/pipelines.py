@@ -161,6 +161,10 @@ class ExtractPipeline(_Stage):
         return article
 
 
+def _lines(text: str) -> int:
+    return text.count("\n") + 1 if text else 0
+
+
 class DedupeParagraphsPipeline(_Stage):
     """Keep each paragraph once, at its first position. Stat: ``ingest/clean/repeated_paragraphs``."""
 
@@ -168,7 +172,7 @@ class DedupeParagraphsPipeline(_Stage):
         if not isinstance(item, ArticleItem):
             return item
         cleaned = dedupe_article(item)
-        if removed := len(item.text.split("\n")) - len(cleaned.text.split("\n")):
+        if removed := _lines(item.text) - _lines(cleaned.text):
             self.stats.inc_value("ingest/clean/repeated_paragraphs", removed)
         return cleaned
 
@@ -183,7 +187,7 @@ class BoilerplatePipeline(_Stage):
         if not isinstance(item, ArticleItem):
             return item
         cleaned = strip_article(item)
-        if removed := len(item.text.split("\n")) - len(cleaned.text.split("\n")):
+        if removed := _lines(item.text) - _lines(cleaned.text):
             self.stats.inc_value("ingest/clean/boilerplate_lines", removed)
         return cleaned
 
