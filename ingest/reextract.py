@@ -80,8 +80,9 @@ def reextract(
     """Re-extract the stored pages of the articles that pass ``filters``.
 
     Writes nothing with ``dry_run``; otherwise records the run in ``crawl_runs`` (spider
-    ``reextract``), finished with reason ``finished`` or ``interrupted``.
-    A ``KeyboardInterrupt`` stops the run after the batch being written.
+    ``reextract``), finished with reason ``finished``, ``interrupted`` (a
+    ``KeyboardInterrupt``: the batch being written is rolled back, earlier ones stay) or
+    ``failed`` (a worker process died; ``Report.error`` says so).
     """
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
