@@ -29,7 +29,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from ingest import raw, records
 from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.profiles import PROFILES
-from ingest.reextract import reextract
 from ingest.storage import queries, revision, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
@@ -422,6 +421,8 @@ def cmd_raw(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
+    # Imported here, by the one command that extracts: trafilatura doubles the start-up time.
+    from ingest.reextract import reextract
     from settings.base import INGEST_EXTRACT_WORKERS, INGEST_MIN_TEXT_CHARS
 
     with _session(args) as session:
