@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from ingest.storage import dialects
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
@@ -53,23 +54,32 @@ def upsert_article(session: Session, values: dict[str, Any], seen_at: datetime) 
     so crawling the same site twice adds and rewrites nothing; a changed one keeps its previous
     version as an ``ArticleRevision``. A twin page (AMP, or any URL whose path is not the
     canonical one) is stored only while the article is not: the canonical page's content wins.
+
+    The insert is ``INSERT … ON CONFLICT (canonical_url) DO NOTHING``: when two crawls store
+    the same new article at once, the database lets one insert and makes the other wait for
+    it and then find the row, which it updates under a row lock (PostgreSQL ``FOR UPDATE``;
+    a SQLite writer holds the database's write lock). Neither fails.
     """
     digest = content_hash(values["title"], values["text"])
+    table = Article.__table__
+    insert = (
+        dialects.for_connection(session.connection())
+        .insert(table)
+        .values(
+            canonical_url=values["canonical_url"],
+            content_hash=digest,
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+            **{c: values.get(c) for c in CONTENT_COLUMNS},
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.canonical_url])
+        .returning(table.c.id)
+    )
+    if session.execute(insert).scalar_one_or_none() is not None:
+        return Outcome.NEW
     row = session.scalars(
         select(Article).where(Article.canonical_url == values["canonical_url"]).with_for_update()
-    ).one_or_none()
-    if row is None:
-        session.add(
-            Article(
-                canonical_url=values["canonical_url"],
-                content_hash=digest,
-                first_seen_at=seen_at,
-                last_seen_at=seen_at,
-                **{c: values.get(c) for c in CONTENT_COLUMNS},
-            )
-        )
-        session.flush()
-        return Outcome.NEW
+    ).one()
     previously_seen_at = row.last_seen_at
     row.last_seen_at = seen_at
     if _path(values["url"]) != _path(values["canonical_url"]):
