@@ -14,11 +14,11 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.extract_worker import exit_with_parent, extract_page
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
@@ -26,8 +26,9 @@ from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
 from ingest.profiles import PROFILES, Edition, SiteProfile, profile_for_url
 from ingest.storage import migrate
-from ingest.storage.repository import CONTENT_COLUMNS, upsert_article
-from ingest.storage.session import make_engine, make_sessionmaker
+from ingest.storage.dialects import Timeouts
+from ingest.storage.repository import CONTENT_COLUMNS
+from ingest.storage.writer import SPOOLED, ArticleWriter, Refused
 
 if TYPE_CHECKING:
     from typing import Self
@@ -64,7 +65,7 @@ class NoTitle(DropItem):
 
 
 class StoreFailed(DropItem):
-    """The database refused the article (a lost connection is retried once first); logged."""
+    """The database refused the article (a value it rejects, not a lost connection); logged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,17 +275,41 @@ class ValidatePipeline(_Stage):
 class StorePipeline(_Stage):
     """Store articles in ``INGEST_DATABASE_URL``, migrating a fresh database first.
 
-    Settings: ``INGEST_DATABASE_URL``, ``INGEST_AUTO_MIGRATE`` (default true).
-    Stats: ``ingest/store/<new|updated|unchanged>``. A database error is retried once on a
-    fresh connection, then the item is dropped as ``StoreFailed`` and the crawl goes on.
+    The writes happen in ``ingest.storage.writer.ArticleWriter``'s thread, in batches, so the
+    crawl never waits for the database. While the database is away (refused, lost or timed
+    out connections) articles go to a local spool under ``INGEST_SPOOL_DIR`` and the database
+    is retried with backoff; the spool is replayed when it answers again, at the end of the
+    run, or by the next run. Only an article the database refuses (a value it rejects) is
+    dropped, as ``StoreFailed``, and logged.
+
+    Settings: ``INGEST_DATABASE_URL``, ``INGEST_AUTO_MIGRATE``, ``INGEST_SPOOL_DIR``,
+    ``INGEST_STORE_BATCH``, ``INGEST_STORE_RETRY_BACKOFF``, ``INGEST_STORE_RETRY_BACKOFF_MAX``
+    and the ``INGEST_DB_*_TIMEOUT`` settings.
+    Stats: ``ingest/store/<new|updated|unchanged>``, ``ingest/spool/written`` (articles
+    spooled), ``ingest/spool/replayed`` (spooled articles stored, this run's or earlier ones),
+    ``ingest/spool/pending`` (left in the spool at the end: the run is not complete).
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.url = crawler.settings.get("INGEST_DATABASE_URL")
-        self.auto_migrate = crawler.settings.getbool("INGEST_AUTO_MIGRATE", True)
+        settings = crawler.settings
+        self.url = settings.get("INGEST_DATABASE_URL")
+        self.auto_migrate = settings.getbool("INGEST_AUTO_MIGRATE", True)
+        self.writer = ArticleWriter(
+            self.url,
+            timeouts=Timeouts(
+                connect_s=settings.getint("INGEST_DB_CONNECT_TIMEOUT"),
+                statement_ms=int(settings.getfloat("INGEST_DB_STATEMENT_TIMEOUT") * 1000),
+                stall_s=settings.getint("INGEST_DB_STALL_TIMEOUT"),
+            ),
+            spool_dir=Path(settings.get("INGEST_SPOOL_DIR")),
+            batch_size=settings.getint("INGEST_STORE_BATCH"),
+            backoff_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF"),
+            backoff_max_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF_MAX"),
+            prepare=self._prepare,
+        )
 
-    def open_spider(self) -> None:
+    def _prepare(self) -> None:
         if self.auto_migrate:
             migrate.upgrade(self.url)
         elif not migrate.is_up_to_date(self.url):
@@ -292,31 +317,37 @@ class StorePipeline(_Stage):
                 "the database is behind its migrations; run `ingest db upgrade`"
                 " or set INGEST_AUTO_MIGRATE"
             )
-        self.engine = make_engine(self.url)
-        self.sessions = make_sessionmaker(self.engine)
 
-    def close_spider(self) -> None:
-        self.engine.dispose()
+    def open_spider(self) -> None:
+        # Once, before the crawl starts: a schema that cannot be migrated stops it here; an
+        # unreachable database does not (the articles are spooled until it answers).
+        self.writer.connect()
+        self.writer.start()
 
-    def process_item(self, item: Any) -> Any:
+    async def close_spider(self) -> None:
+        await asyncio.to_thread(self.writer.close)
+        replayed = self.writer.replayed
+        for outcome, count in replayed.items():
+            self.stats.inc_value(f"ingest/store/{outcome}", count)
+        self.stats.set_value("ingest/spool/replayed", replayed.total())
+        self.stats.set_value("ingest/spool/pending", self.writer.pending)
+        if self.writer.refused_on_replay:
+            self.stats.inc_value(
+                "item_dropped_reasons_count/StoreFailed", self.writer.refused_on_replay
+            )
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
         values = {c: getattr(item, c) for c in CONTENT_COLUMNS}
         values["canonical_url"] = item.canonical_url
-        for attempt in (1, 2):
-            try:
-                with self.sessions.begin() as session:
-                    outcome = upsert_article(session, values, item.fetched_at)
-                break
-            except DBAPIError as exc:
-                # Only a lost connection is worth a second try; a value the database refuses
-                # (too long, wrong type) would be refused again.
-                transient = exc.connection_invalidated or isinstance(exc, OperationalError)
-                if attempt == 2 or not transient:
-                    logger.error("could not store %s: %s", item.url, exc.orig or exc)
-                    raise StoreFailed(f"{item.url}: {type(exc.orig or exc).__name__}") from exc
-                logger.warning(
-                    "database error storing %s, retrying once: %s", item.url, exc.orig or exc
-                )
-        self.stats.inc_value(f"ingest/store/{outcome}")
+        try:
+            outcome = await asyncio.wrap_future(self.writer.submit(values, item.fetched_at))
+        except Refused as exc:
+            logger.error("the database refuses %s: %s", item.url, exc)
+            raise StoreFailed(f"{item.url}: {exc}") from exc
+        if outcome == SPOOLED:
+            self.stats.inc_value("ingest/spool/written")
+        else:
+            self.stats.inc_value(f"ingest/store/{outcome}")
         return item

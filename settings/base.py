@@ -83,3 +83,25 @@ INGEST_MIN_TEXT_CHARS = 200
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("INGEST_LOG_LEVEL", "INFO")
+
+# Storing. Articles are written by a thread of their own in batches of up to INGEST_STORE_BATCH
+# (one transaction each: far fewer round trips than one per article, small enough that a
+# refused value costs a retry of a few dozen rows, not thousands).
+INGEST_STORE_BATCH = 100
+# When the database is away, articles go to a spool of JSON lines (fsync'd) in this folder and
+# are stored when it answers again, at the end of the run, by the next run, or by
+# `ingest spool replay`. Beside the default archive, on local disk.
+INGEST_SPOOL_DIR = os.environ.get(
+    "INGEST_SPOOL_DIR", str(Path(__file__).resolve().parent.parent / "data" / "spool")
+)
+# Seconds before trying an unavailable database again; doubles after each failure up to the
+# maximum, so a long outage costs a connection attempt a minute, not one per article.
+INGEST_STORE_RETRY_BACKOFF = 1.0
+INGEST_STORE_RETRY_BACKOFF_MAX = 60.0
+# Every database call is bounded, so that a lost or stalled server is noticed and the articles
+# spooled instead of the crawl hanging. Seconds. Connecting: a live server answers in
+# milliseconds. A batch statement of the crawl: its slowest real write is well under a second.
+# A stall (packets dropped): TCP user timeout and keepalives drop the connection after this.
+INGEST_DB_CONNECT_TIMEOUT = 10
+INGEST_DB_STATEMENT_TIMEOUT = 30
+INGEST_DB_STALL_TIMEOUT = 30

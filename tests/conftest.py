@@ -275,6 +275,7 @@ def start_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: An
     # One extraction process: the fixture sites are small, and each process spawned costs a
     # second of imports on a 2-core machine that runs the rest of the suite too.
     command += ["-s", "INGEST_EXTRACT_WORKERS=1", "-s", "TELNETCONSOLE_ENABLED=False"]
+    command += ["-s", f"INGEST_SPOOL_DIR={tmp_path / 'spool'}"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     for arg in args:
