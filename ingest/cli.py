@@ -161,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="apply or inspect the schema migrations")
     db.add_argument("action", choices=["upgrade", "current", "check"])
     db.set_defaults(func=cmd_db)
+
+    spool = sub.add_parser("spool", help="store what crawls spooled while the database was away")
+    spool.add_argument("action", choices=["replay"])
+    spool.add_argument("--dir", metavar="DIR", help="spool folder (default: INGEST_SPOOL_DIR)")
+    spool.set_defaults(func=cmd_spool)
     return parser
 
 
@@ -376,6 +381,25 @@ def cmd_db(args: argparse.Namespace) -> int:
     except CommandError as exc:
         raise DatabaseProblem(str(exc)) from None
     print("database is at head and matches the models")
+    return 0
+
+
+def cmd_spool(args: argparse.Namespace) -> int:
+    from ingest.storage.replay import DatabaseUnavailable, replay_spool
+
+    if args.dir is None:
+        from settings.base import INGEST_SPOOL_DIR
+
+        args.dir = INGEST_SPOOL_DIR
+    try:
+        done = replay_spool(args.db, Path(args.dir))
+    except DatabaseUnavailable as exc:
+        print(f"ingest: database unavailable, spool kept: {exc}", file=sys.stderr)
+        return 1
+    print(f"replayed {done.outcomes.total()} articles: {dict(sorted(done.outcomes.items()))}")
+    if done.refused:
+        print(f"ingest: the database refused {done.refused} spooled articles", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -94,6 +94,8 @@ class ArticleWriter:
         self.prepare = prepare
         self.replayed: Counter[str] = Counter()
         self.refused_on_replay = 0
+        #: Why the database was last found unavailable (one line), for whoever reports it.
+        self.last_error = ""
         self._backoff = backoff_s
         self._down_until: float | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -141,8 +143,9 @@ class ArticleWriter:
 
     def close(self) -> None:
         """Store (or spool) everything queued, try the spool once more, and let go of both."""
-        self._queue.put(_CLOSE)
-        self._thread.join()
+        if self._thread.ident is not None:
+            self._queue.put(_CLOSE)
+            self._thread.join()
         if self.spool.count:
             try:
                 self.connect()
@@ -249,9 +252,10 @@ class ArticleWriter:
             job.future.set_result(SPOOLED)
 
     def _went_down(self, exc: BaseException | None) -> None:
+        self.last_error = _first_line(exc) if exc else "see the error above"
         logger.warning(
             "database unavailable (%s); spooling articles to %s, next try in %.0f s",
-            _first_line(exc) if exc else "see the error above",
+            self.last_error,
             self.spool.path,
             self._backoff,
         )
