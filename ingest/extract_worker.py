@@ -29,6 +29,7 @@ def extract_page(
         prune_xpath=profile.prune_xpath if profile else (),
         local_zone=profile.timezone if profile else "UTC",
         title_suffix=profile.title_suffix if profile else "",
+        site_readers=profile.page_readers if profile else (),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ingest.urls import normalise_url
+
 
 @dataclass(kw_only=True, slots=True)
 class PageItem:
@@ -24,7 +26,8 @@ class PageItem:
     fetched_at: datetime
     site: str | None
     edition: str | None
-    #: How the URL was found: "sitemap", "feed", "listing" or "list" (the urls spider).
+    #: How the URL was found: "sitemap", "feed", "listing", "links" (an article page's links)
+    #: or "list" (the urls spider).
     found_via: str
 
 
@@ -39,6 +42,9 @@ class ArticleItem:
     - ``language``: the page's language code (``en``, ``ckb``, ``ar``, ``ku``, ``tr``).
     - ``section``: the human section label shown on the page ("Iraq").
     - ``image_caption``: the lead photo's caption, never part of ``text``.
+    - ``url``/``canonical_url``: normalised (``ingest.urls.normalise_url``) whoever builds the
+      item, so that the same page is always stored under the same key, with or without a
+      canonical link.
     """
 
     url: str
@@ -59,3 +65,7 @@ class ArticleItem:
     fetched_at: datetime
     #: What the page says it is (JSON-LD @type or og:type): "NewsArticle", "article", "website".
     page_type: str | None = None
+
+    def __post_init__(self) -> None:
+        self.url = normalise_url(self.url)
+        self.canonical_url = normalise_url(self.canonical_url)

@@ -75,7 +75,8 @@ INGEST_REDIS_POLL_SECONDS = 0.5
 # filter must not stop the next run, and an abandoned run must not linger.
 INGEST_RUN_TTL = 3600
 
-# Listing pages are followed this many links deep from a start listing (pagination included).
+# Listing and section pages are followed this many links deep from a start page (a start
+# listing, feed or sitemap), through any page, articles included; pagination counts too.
 INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,
 # video pages with one caption line. Tuned on the fixture sites' shortest real article (~400).

@@ -193,6 +193,7 @@ def our_text(body: bytes, url: str) -> Ours:
             prune_xpath=profile.prune_xpath if profile else (),
             local_zone=profile.timezone if profile else "UTC",
             title_suffix=profile.title_suffix if profile else "",
+            site_readers=profile.page_readers if profile else (),
         )
     except ValueError as exc:
         logger.debug("unparseable %s: %s", url, exc)

@@ -26,6 +26,8 @@ def _modules_loaded_by(module: str) -> set[str]:
         "ingest.extraction.paragraphs",
         "ingest.extraction.decode",
         "ingest.profiles",
+        "ingest.sites.rudaw",
+        "ingest.urls",
         # What each spawned extraction worker imports: it must stay this light.
         "ingest.extract_worker",
     ],

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from lxml.html import HtmlElement
 
+    from ingest.extraction.metadata import SiteReader
+
 logger = logging.getLogger(__name__)
 
 
@@ -112,6 +114,7 @@ def extract_article(
     prune_xpath: Sequence[str] = (),
     local_zone: str = "UTC",
     title_suffix: str = "",
+    site_readers: Sequence[SiteReader] = (),
 ) -> Extracted | None:
     """Return the main text and metadata of a news page, or None if it has no article body.
 
@@ -119,7 +122,7 @@ def extract_article(
         ValueError: ``page`` is not HTML at all (empty, or a document lxml cannot parse).
     """
     tree = _parse(page)
-    meta = read_metadata(tree)
+    meta = read_metadata(tree, site_readers)
     fallback = _trafilatura_metadata(tree, url) if _needs_fallback(meta) else None
     _prune(tree, prune_xpath)
     document = trafilatura.bare_extraction(
@@ -309,11 +312,16 @@ def _clean_author(name: str) -> str:
 
 
 def _canonical(declared: str | None, url: str) -> str | None:
-    """Return the declared canonical URL made absolute, unless it points at a site's front page."""
+    """Return the declared canonical URL made absolute, unless it points at a site's front page
+    or is no valid URL (a template's broken host or port)."""
     if not declared:
         return None
-    absolute = urljoin(url, declared)
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(url, declared)
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError for a port that is out of range or no number
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or parts.path.strip("/") == "":
         return None
     return absolute

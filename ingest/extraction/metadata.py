@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from lxml.html import HtmlElement
+
+    SiteReader = Callable[[HtmlElement, "PageMetadata"], None]
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +59,6 @@ _MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKEN
 _BY_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\b\s*", re.IGNORECASE)
 # The lead photo of a page without <article> or <main>: the first image after the headline.
 _IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
-# Next.js pages stream their data as JS string literals: self.__next_f.push([1,"…"]).
-_NEXT_FLIGHT_XPATH = etree.XPath("//script[contains(., 'self.__next_f.push')]/text()")
-_NEXT_CHUNK_RE = re.compile(r'self\.__next_f\.push\(\[1,\s*"((?:[^"\\]|\\.)*)"\]\)')
-_NEXT_RECORD_RE = re.compile(r"^[0-9a-f]+:(\{.*\})\s*$", re.MULTILINE)
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 # A section label or byline is a few words; anything longer is a container around them.
 _MAX_LABEL_CHARS = 40
@@ -84,8 +84,12 @@ class PageMetadata:
     site_name: str | None = None
 
 
-def read_metadata(tree: HtmlElement) -> PageMetadata:
-    """Return the page's own metadata; JSON-LD wins over OpenGraph, which wins over <meta>."""
+def read_metadata(tree: HtmlElement, site_readers: Sequence[SiteReader] = ()) -> PageMetadata:
+    """Return the page's own metadata; JSON-LD wins over OpenGraph, which wins over <meta>.
+
+    ``site_readers`` read data only one site has (``ingest.sites``, through its profile);
+    they fill what the standard metadata leaves open, before the printed header is guessed at.
+    """
     meta = PageMetadata()
     _read_meta_tags(tree, meta)
     _read_jsonld(tree, meta)
@@ -98,41 +102,10 @@ def read_metadata(tree: HtmlElement) -> PageMetadata:
     if meta.published is None:
         times = _TIME_XPATH(tree)
         meta.published = times[0].strip() if times else None
-    _read_next_flight(tree, meta)
+    for reader in site_readers:
+        reader(tree, meta)
     _read_markup(tree, meta)
     return meta
-
-
-def _read_next_flight(tree: HtmlElement, meta: PageMetadata) -> None:
-    """Read the article record a Next.js page streams in ``self.__next_f`` (Rudaw's current site).
-
-    Only fills gaps: the record's fields (``Title``, ``Author``, ``CategoryName``,
-    ``PublishedDate``, ``imgPath``…) are what the page's visible header was rendered from.
-    """
-    for script in _NEXT_FLIGHT_XPATH(tree):
-        for chunk in _NEXT_CHUNK_RE.findall(script):
-            try:
-                payload = json.loads(f'"{chunk}"')
-            except ValueError:
-                continue
-            for raw in _NEXT_RECORD_RE.findall(payload):
-                try:
-                    record = json.loads(raw)
-                except ValueError:
-                    continue
-                if isinstance(record, dict) and ("Title" in record or "ID" in record):
-                    _fill_from_record(record, meta)
-                    return
-
-
-def _fill_from_record(record: dict[str, Any], meta: PageMetadata) -> None:
-    meta.title = meta.title or _text(record.get("Title"))
-    meta.section = meta.section or _text(record.get("CategoryName"))
-    meta.published = meta.published or _text(record.get("PublishedDate"))
-    meta.image_url = meta.image_url or _text(record.get("imgPath"))
-    author = _text(record.get("Author") or record.get("Writer"))
-    if author and not meta.authors:
-        meta.authors = [author]
 
 
 def class_tokens(el: HtmlElement) -> set[str]:
