@@ -7,12 +7,7 @@ the ``item_dropped_reasons_count/<Class>`` stats.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +15,8 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem
 
-from ingest.extract_worker import exit_with_parent, extract_page
+from ingest.extract_pool import ExtractionPool, WorkerDied
+from ingest.extract_worker import extract_page
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.items import ArticleItem, PageItem
@@ -50,6 +46,10 @@ class UnparseableHtml(DropItem):
 
 class NoArticleBody(DropItem):
     """trafilatura found no main text on the page."""
+
+
+class ExtractionCrashed(DropItem):
+    """The page killed two extraction workers in a row (a crash in lxml, the CPU limit)."""
 
 
 class NotAnArticle(DropItem):
@@ -106,41 +106,46 @@ class ExtractPipeline(_Stage):
 
     Settings: ``INGEST_EXTRACT_WORKERS``: extraction is CPU-bound and Scrapy runs in one
     thread, so pages are extracted in this many worker processes while the crawl goes on
-    fetching (0: in the crawl's own thread).
+    fetching (0: in the crawl's own thread); ``INGEST_EXTRACT_CPU_SECONDS``: the CPU time
+    one page may take in a worker. A dead worker is replaced and its page tried once more
+    (``ExtractionPool``); stat ``ingest/extract/worker_died``.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, workers: int, cpu_seconds: int) -> None:
         super().__init__(crawler)
-        self.workers = crawler.settings.getint("INGEST_EXTRACT_WORKERS")
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers = workers
+        self.cpu_seconds = cpu_seconds
+        self.pool: ExtractionPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            settings.getint("INGEST_EXTRACT_WORKERS"),
+            settings.getint("INGEST_EXTRACT_CPU_SECONDS"),
+        )
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            # "spawn": a forked copy of a running Twisted reactor is not safe to use.
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+            self.pool = ExtractionPool(self.workers, self.cpu_seconds, self._worker_died)
+            self.pool.start()
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.close()
+
+    def _worker_died(self, reason: str) -> None:
+        self.stats.inc_value("ingest/extract/worker_died")
+        logger.error("extraction worker replaced: %s", reason)
 
     async def _extract(self, item: PageItem, profile: SiteProfile | None) -> Extracted | None:
         if self.pool is None:
             return extract_page(item.body, item.content_type, item.url, profile)
-        future = self.pool.submit(extract_page, item.body, item.content_type, item.url, profile)
         try:
-            return await asyncio.wrap_future(future)
-        except BrokenProcessPool:
-            # A worker died (killed by the OOM killer, a crash in lxml): start a new pool and
-            # do this page here, so one bad page costs one page, not the run.
-            logger.error("extraction worker died on %s; restarting the worker pool", item.url)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.open_spider()
-            return extract_page(item.body, item.content_type, item.url, profile)
+            return await self.pool.run(item.body, item.content_type, item.url, profile)
+        except WorkerDied as exc:
+            raise ExtractionCrashed(f"{item.url} killed two extraction workers: {exc}") from exc
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):

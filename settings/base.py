@@ -44,6 +44,11 @@ INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")
 # Processes that extract pages while the crawl keeps fetching (extraction is CPU-bound and
 # Scrapy runs in one thread). 0 extracts in the crawl's own thread.
 INGEST_EXTRACT_WORKERS = int(os.environ.get("INGEST_EXTRACT_WORKERS", min(os.cpu_count() or 1, 4)))
+# CPU seconds one page may take in a worker before the kernel stops it (RLIMIT_CPU; 0: no
+# limit). A news page takes well under a second; one that spins for a minute is pathological
+# markup and would otherwise hold a worker for the rest of the run. It is tried once more on
+# a fresh worker, then dropped as ExtractionCrashed.
+INGEST_EXTRACT_CPU_SECONDS = 60
 
 # Scheduled runs fetch new articles, and known ones only when due: published (or first seen)
 # less than INGEST_RECHECK_DAYS ago, since news is edited in its first days, or listed in a
