@@ -563,11 +563,12 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
             str(r["id"]),
             r["spider"],
             (r["started_at"] or "")[:19].replace("T", " "),
-            r["finish_reason"] or "running or killed",
+            r["verdict"] or r["finish_reason"] or "running",
             str(r["pages_fetched"]),
             f"{r['articles_new']}/{r['articles_updated']}/{r['articles_unchanged']}",
             ", ".join(f"{k} {v}" for k, v in r["items_dropped"].items()) or "-",
             str(r["errors"]),
+            r["verdict_reason"] or "",
         )
         for r in runs
     ]
@@ -577,11 +578,12 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
                 "id",
                 "spider",
                 "started (UTC)",
-                "finish",
+                "verdict",
                 "pages",
                 "new/upd/same",
                 "dropped",
                 "errors",
+                "why",
             ),
             rows,
         )

@@ -35,6 +35,8 @@ ITEM_PIPELINES = {
     "ingest.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {
+    # Before the recorder and the stats file, which store the verdict.
+    "ingest.extensions.RunVerdict": 490,
     "ingest.extensions.CrawlRunRecorder": 500,
     "ingest.extensions.StatsFileWriter": 510,
 }
@@ -86,6 +88,21 @@ INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,
 # video pages with one caption line. Tuned on the fixture sites' shortest real article (~400).
 INGEST_MIN_TEXT_CHARS = 200
+
+# `scrapy crawl` runs our crawl command (ingest/commands/crawl.py): it exits 1 when the run's
+# verdict is not healthy, so cron and monitors see a failed run (Scrapy's own exits 0).
+COMMANDS_MODULE = "ingest.commands"
+# A run is unhealthy (exit status 1, verdict in crawl_runs) when it ends early, fetches
+# nothing, stores no article where it attempted some or where earlier runs stored some,
+# leaves items in the spool, or when more than these shares of its article pages failed to
+# download or were dropped. A few 404s and removed stories are normal on a news site;
+# a quarter of the pages failing, or most of them dropped, means a site change or an outage.
+# Shares are judged from INGEST_HEALTH_MIN_PAGES article pages on (one failure in three
+# pages says little). INGEST_HEALTH_ENABLED = False always exits 0, as Scrapy does.
+INGEST_HEALTH_ENABLED = True
+INGEST_HEALTH_MIN_PAGES = 10
+INGEST_HEALTH_MAX_FAILED_SHARE = 0.25
+INGEST_HEALTH_MAX_DROPPED_SHARE = 0.5
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("INGEST_LOG_LEVEL", "INFO")

@@ -162,7 +162,9 @@ def test_bad_responses_are_counted_drops_not_crashes(tmp_path, sqlite_url):
         result = run_crawl(
             "urls", tmp_path, sqlite_url, f"file={listed}", DOWNLOAD_MAXSIZE=1_000_000
         )
-    assert result.returncode == 0, result.log[-3000:]
+    # Not one article among the pages: the run says so in its exit status and verdict.
+    assert result.returncode == 1, result.log[-3000:]
+    assert result.stats["ingest/run/verdict_reason"] == "no article stored of 6 article pages"
     assert "Traceback" not in result.log
     stats = result.stats
     dropped = {

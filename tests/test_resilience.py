@@ -168,3 +168,11 @@ def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path,
     assert again.returncode == 0
     assert again.stats.get("ingest/store/new", 0) + stored == _count(sqlite_url)
     assert _count(sqlite_url) > stored
+    # The second run found the first one's process gone and marked it.
+    engine = make_engine(sqlite_url)
+    with make_sessionmaker(engine)() as session:
+        killed, second = session.scalars(select(CrawlRun).order_by(CrawlRun.id))
+        assert killed.verdict == "killed"
+        assert killed.verdict_reason.startswith(f"process {process.pid} on ")
+        assert second.verdict == "healthy"
+    engine.dispose()

@@ -152,3 +152,9 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(default=0)
     #: Every Scrapy stat of the run, for whoever needs more than the columns above.
     stats: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
+    #: "healthy", "unhealthy" or "killed" (``ingest.health``), and why; empty while running.
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    #: The crawl's process: the next run on the same host marks this one killed if it is gone.
+    pid: Mapped[int | None]
+    host: Mapped[str | None] = mapped_column(String(255))

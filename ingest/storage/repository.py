@@ -14,6 +14,8 @@ from ingest.storage import dialects
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
 #: Columns a re-crawl may change; ``first_seen_at`` and ``id`` never change after insert.
@@ -120,6 +122,8 @@ def start_crawl_run(
     site: str | None,
     started_at: datetime,
     shared_run: str | None = None,
+    pid: int | None = None,
+    host: str | None = None,
 ) -> int:
     """Record that a run started; return its id. The row stays unfinished if the run is killed."""
     run = CrawlRun(
@@ -129,17 +133,51 @@ def start_crawl_run(
         shared_run=shared_run,
         items_dropped={},
         stats={},
+        pid=pid,
+        host=host,
     )
     session.add(run)
     session.flush()
     return run.id
 
 
+def mark_killed_runs(session: Session, *, host: str, is_running: Callable[[int], bool]) -> int:
+    """Mark this host's unfinished runs whose process is gone as killed; return how many.
+
+    Only the host that ran a crawl can ask whether its process lives, so runs of other hosts
+    are left alone.
+    """
+    unfinished = session.scalars(
+        select(CrawlRun).where(
+            CrawlRun.finished_at.is_(None),
+            CrawlRun.verdict.is_(None),
+            CrawlRun.host == host,
+            CrawlRun.pid.is_not(None),
+        )
+    )
+    killed = 0
+    for run in unfinished:
+        if run.pid is not None and not is_running(run.pid):
+            run.verdict = "killed"
+            run.verdict_reason = f"process {run.pid} on {host} ended without finishing the run"
+            killed += 1
+    return killed
+
+
 def finish_crawl_run(
-    session: Session, run_id: int, *, finished_at: datetime, reason: str, stats: dict[str, Any]
+    session: Session,
+    run_id: int,
+    *,
+    finished_at: datetime,
+    reason: str,
+    stats: dict[str, Any],
+    verdict: str | None = None,
+    verdict_reason: str | None = None,
 ) -> None:
     """Fill in a run's outcome from its final Scrapy stats."""
     run = session.get_one(CrawlRun, run_id)
+    run.verdict = verdict
+    run.verdict_reason = verdict_reason
     dropped_prefix = "item_dropped_reasons_count/"
     run.finished_at = finished_at
     run.finish_reason = reason
