@@ -27,6 +27,28 @@ RETRY_TIMES = 2
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
+DOWNLOADER_MIDDLEWARES = {
+    # Redirects stay on the site first requested and out of private networks; loops fail.
+    # Above RedirectMiddleware (600), so its process_response sees a 3xx first.
+    "ingest.downloadermiddlewares.SameSiteRedirectMiddleware": 610,
+    # Retries that wait (backoff, Retry-After) and refuse cut-off gzip bodies. At 595, where
+    # Scrapy's RetryMiddleware (550) is replaced, so it sees the body before decompression.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "ingest.downloadermiddlewares.PoliteRetryMiddleware": 595,
+}
+# The first retry waits INGEST_RETRY_BACKOFF seconds, each next one twice as long, at most
+# INGEST_RETRY_BACKOFF_MAX; a 429 or 503 waits what its Retry-After asks. A server asking
+# for more than INGEST_RETRY_BACKOFF_MAX is not retried this run: waiting that long would
+# hold the run past its next cron slot, and retrying sooner is what it asked us not to do.
+INGEST_RETRY_BACKOFF = 2.0
+# The spider logs and counts each page it gives up on; Scrapy's own ERROR line would say it
+# twice (and a run with no network would print screens of them).
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+INGEST_RETRY_BACKOFF_MAX = 120.0
+# Hosts a redirect or meta refresh may lead to besides the one first requested (and a site
+# spider's own domains), e.g. a publisher's CDN host for the `urls` spider.
+INGEST_REDIRECT_ALLOWED_HOSTS: list[str] = []
+
 ITEM_PIPELINES = {
     "ingest.pipelines.ExtractPipeline": 100,
     "ingest.pipelines.DedupeParagraphsPipeline": 200,
