@@ -7,6 +7,7 @@ only what it uses.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import resource
@@ -54,7 +55,8 @@ def serve(conn: Connection, parent_pid: int, cpu_seconds: int) -> None:
             return
         if cpu_seconds:
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            used = int(usage.ru_utime + usage.ru_stime)
+            # Whole seconds, rounded up: the page gets at least cpu_seconds of its own.
+            used = math.ceil(usage.ru_utime + usage.ru_stime)
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
             soft = used + cpu_seconds
             if hard != resource.RLIM_INFINITY:
