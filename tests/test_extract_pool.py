@@ -108,8 +108,14 @@ def test_killed_workers_idle_and_busy_cost_no_page(tmp_path, sqlite_url):
         try:
             _wait_for(lambda: _count(sqlite_url) >= 2)
             # Between pages both workers sleep on their pipes: kill one while idle.
-            idle = next(p for p, (state, _) in _workers(crawl.pid).items() if state == "S")
-            os.kill(idle, signal.SIGKILL)
+            idle: list[int] = []
+
+            def idle_worker_found() -> bool:
+                idle.extend(p for p, (state, _) in _workers(crawl.pid).items() if state == "S")
+                return bool(idle)
+
+            _wait_for(idle_worker_found)
+            os.kill(idle[0], signal.SIGKILL)
             # The heavy page keeps a worker running for seconds: kill it while busy, once it
             # has spent a second on it (far more than start-up and a small page take).
             first_seen: dict[int, float] = {}
@@ -128,6 +134,8 @@ def test_killed_workers_idle_and_busy_cost_no_page(tmp_path, sqlite_url):
             if crawl.poll() is None:
                 crawl.kill()
                 crawl.wait()
+            assert crawl.stdout is not None
+            crawl.stdout.close()
     assert crawl.returncode == 0, log[-3000:]
     assert "Traceback" not in log
     # Every page listed is stored: the heavy one on its second worker.
