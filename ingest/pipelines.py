@@ -7,6 +7,7 @@ the ``item_dropped_reasons_count/<Class>`` stats.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path

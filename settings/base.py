@@ -90,7 +90,7 @@ SPIDER_MIDDLEWARES = {
     "ingest.middlewares.DueVisitsMiddleware": 600,
 }
 # After RobotsTxtMiddleware (100): its own fetch of robots.txt is the one shared.
-DOWNLOADER_MIDDLEWARES = {"ingest.distributed.robots.SharedRobotsTxt": 110}
+DOWNLOADER_MIDDLEWARES["ingest.distributed.robots.SharedRobotsTxt"] = 110
 # Every Redis key of a run starts with this, so several archives can share one Redis.
 INGEST_REDIS_PREFIX = os.environ.get("INGEST_REDIS_PREFIX", "ingest")
 # A worker silent for this long (seconds) is taken for dead, and the requests it held go back

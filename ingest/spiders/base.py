@@ -24,8 +24,8 @@ from twisted.internet.error import (
 )
 from twisted.web.client import ResponseFailed
 
-from ingest.items import PageItem
 from ingest.downloadermiddlewares import OffsiteRedirect, RedirectLoop, ResponseTooLarge
+from ingest.items import PageItem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
