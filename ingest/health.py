@@ -17,6 +17,7 @@ KILLED = "killed"
 
 _DROPPED = "item_dropped_reasons_count/"
 _FAILED = "ingest/fetch/failed/"
+_GONE = frozenset({"http_404", "http_410"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +51,15 @@ def judge(
     stores none means the site or our extraction changed, not that there was no news.
     """
     fetched = int(stats.get("ingest/fetch/pages", 0))
-    failed = sum(int(v) for k, v in stats.items() if k.startswith(_FAILED))
+    # A 404 or 410 is a page the site removed (or a dead link), not a fetch that went wrong.
+    failed = sum(
+        int(v) for k, v in stats.items() if k.startswith(_FAILED) and k[len(_FAILED) :] not in _GONE
+    )
     dropped = sum(int(v) for k, v in stats.items() if k.startswith(_DROPPED))
     stored = sum(
         int(stats.get(f"ingest/store/{outcome}", 0)) for outcome in ("new", "updated", "unchanged")
     )
-    attempted = fetched + failed
+    attempted = fetched + sum(int(v) for k, v in stats.items() if k.startswith(_FAILED))
     problems = []
     if finish_reason != "finished":
         problems.append(f"ended early ({finish_reason})")
