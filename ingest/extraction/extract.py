@@ -16,6 +16,7 @@ from lxml import etree, html
 from lxml.etree import ParserError
 from trafilatura.settings import Document
 
+from ingest.extraction.comments import comment_sections
 from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
 from ingest.extraction.times import parse_time
 
@@ -81,9 +82,10 @@ _FURNITURE_TOKENS = frozenset(
 )
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
 _ALWAYS_PRUNED_XPATH = etree.XPath(
-    "//button | //select | //textarea | //input | //nav | //footer"
-    " | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
+    "//nav | //footer | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
 )
+# Form controls go after the comment sections have been found: a textarea is what marks one.
+_CONTROLS_XPATH = etree.XPath("//button | //select | //textarea | //input")
 # Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
 _FORMS_XPATH = etree.XPath("//form")
 # Headings of related-links boxes ("Also in Iraq") in the languages of the sites we crawl.
@@ -179,6 +181,10 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     for xpath in prune_xpath:
         for el in tree.xpath(xpath):
             _drop(el)
+    for el in comment_sections(tree, max_share=_MAX_FURNITURE_SHARE):
+        _drop(el)
+    for el in _CONTROLS_XPATH(tree):
+        _drop(el)
     body_chars = max(len(clean_space(tree.text_content())), 1)
     doomed: list[HtmlElement] = []
     for el in _FURNITURE_XPATH(tree):
