@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ingest import records
 from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.profiles import PROFILES
-from ingest.storage import queries, revision, stream
+from ingest.storage import boilerplate, queries, revision, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--last", type=_positive_int, default=10, metavar="N")
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(func=cmd_runs)
+
+    learned = sub.add_parser("boilerplate", help="paragraphs learned as a site's boilerplate")
+    learned.add_argument("--site", help=f"site profile key ({', '.join(PROFILES)})")
+    learned.add_argument("--json", action="store_true")
+    learned.set_defaults(func=cmd_boilerplate)
 
     db = sub.add_parser("db", help="apply or inspect the schema migrations")
     db.add_argument("action", choices=["upgrade", "current", "check"])
@@ -353,6 +358,22 @@ def cmd_runs(args: argparse.Namespace) -> int:
         _print_json(runs)
     else:
         _print_runs(runs)
+    return 0
+
+
+def cmd_boilerplate(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        rows = [boilerplate.record(r) for r in boilerplate.learned_paragraphs(session, args.site)]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("nothing learned yet" + (f" for {args.site}" if args.site else ""))
+    for key, group in itertools.groupby(rows, lambda r: (r["site"], r["edition"])):
+        print(_bold(" / ".join(k or "-" for k in key)))
+        for r in group:
+            share = f"{r['articles']}/{r['out_of']}"
+            print(f"  {share:>9}  at {r['position']:>3}  {r['rule']:13}  {r['sample'][:70]}")
     return 0
 
 

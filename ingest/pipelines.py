@@ -14,17 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.extract_pool import ExtractionPool, WorkerDied
 from ingest.extract_worker import extract_page
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.paragraphs import dedupe_paragraphs
+from ingest.extraction.site_boilerplate import strip_learned
 from ingest.items import ArticleItem, PageItem
 from ingest.profiles import PROFILES, Edition, SiteProfile, profile_for_url
+from ingest.storage import boilerplate as learned_boilerplate
 from ingest.storage import migrate
 from ingest.storage.dialects import Timeouts
 from ingest.storage.repository import CONTENT_COLUMNS
+from ingest.storage.session import make_engine, make_sessionmaker
 from ingest.storage.writer import SPOOLED, ArticleWriter, Refused
 
 if TYPE_CHECKING:
@@ -255,6 +259,110 @@ class BoilerplatePipeline(_Stage):
         return item
 
 
+class SiteBoilerplatePipeline(_Stage):
+    """Strip the paragraphs learned as the site's boilerplate (see ``LearnBoilerplatePipeline``).
+
+    Reads what was learned once, when the run opens; a database that does not answer then
+    means nothing is stripped this run (logged; the next learning re-cleans what got in).
+    Stat: ``ingest/clean/learned_boilerplate_lines``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.learned: dict[tuple[str, str], frozenset[str]] = {}
+
+    def open_spider(self) -> None:
+        engine = make_engine(self.url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                self.learned = learned_boilerplate.load_learned(session)
+        except OperationalError as exc:
+            logger.error("learned boilerplate not loaded, database unavailable: %s", exc.orig)
+            self.stats.inc_value("ingest/boilerplate/load_failed")
+        finally:
+            engine.dispose()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        digests = self.learned.get((item.site, item.edition or ""))
+        if not digests:
+            return item
+        lines = item.text.split("\n")
+        kept = strip_learned(lines, digests)
+        if removed := len(lines) - len(kept):
+            self.stats.inc_value("ingest/clean/learned_boilerplate_lines", removed)
+            item.text = "\n".join(kept)
+            item.lead = kept[0] if kept else None
+        return item
+
+
+class LearnBoilerplatePipeline(_Stage):
+    """When the run closes, learn each crawled site's boilerplate from its stored articles and
+    re-clean the stored articles that carry what was newly learned.
+
+    Waits for ``StorePipeline``'s writer to finish, so it counts what this run stored, then
+    works in a thread, off the reactor. A database error is logged and counted
+    (``ingest/boilerplate/failed``); the next run learns again. Settings:
+    ``INGEST_BOILERPLATE_LEARN``, ``INGEST_BOILERPLATE_MIN_ARTICLES``,
+    ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``. Stats:
+    ``ingest/boilerplate/learned``, ``ingest/boilerplate/recleaned``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        if not settings.getbool("INGEST_BOILERPLATE_LEARN"):
+            raise NotConfigured("INGEST_BOILERPLATE_LEARN is off")
+        self.url = settings.get("INGEST_DATABASE_URL")
+        self.thresholds = learned_boilerplate.Thresholds(
+            min_articles=settings.getint("INGEST_BOILERPLATE_MIN_ARTICLES"),
+            min_share=settings.getfloat("INGEST_BOILERPLATE_MIN_SHARE"),
+            window=settings.getint("INGEST_BOILERPLATE_WINDOW"),
+        )
+        self.sites: set[str] = set()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            self.sites.add(item.site)
+        return item
+
+    async def close_spider(self) -> None:
+        if not self.sites:
+            return
+        engine = self.crawler.engine
+        stages = engine.scraper.itemproc.middlewares if engine is not None else ()
+        for store in (s for s in stages if isinstance(s, StorePipeline)):
+            await store.closed.wait()
+        await asyncio.to_thread(self._learn)
+
+    def _learn(self) -> None:
+        engine = make_engine(self.url)
+        try:
+            for site in sorted(self.sites):
+                try:
+                    with make_sessionmaker(engine).begin() as session:
+                        found, recleaned = learned_boilerplate.learn_site(
+                            session, site, self.thresholds
+                        )
+                except DBAPIError as exc:
+                    logger.error("could not learn the boilerplate of %s: %s", site, exc.orig)
+                    self.stats.inc_value("ingest/boilerplate/failed")
+                    continue
+                if found:
+                    logger.info(
+                        "learned %d boilerplate paragraphs of %s; re-cleaned %d stored articles",
+                        found,
+                        site,
+                        recleaned,
+                    )
+                    self.stats.inc_value("ingest/boilerplate/learned", found)
+                    self.stats.inc_value("ingest/boilerplate/recleaned", recleaned)
+        finally:
+            engine.dispose()
+
+
 class ValidatePipeline(_Stage):
     """Drop what is not an article, so that nothing half-empty is stored: pages that declare
     another type, bodies too short once cleaned, pages without a title.
@@ -314,6 +422,9 @@ class StorePipeline(_Stage):
             backoff_max_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF_MAX"),
             prepare=self._prepare,
         )
+        #: Set once the writer has stored (or spooled) everything: stages that read what the
+        #: run stored wait for it (pipelines close concurrently).
+        self.closed = asyncio.Event()
 
     def _prepare(self) -> None:
         if self.auto_migrate:
@@ -331,7 +442,10 @@ class StorePipeline(_Stage):
         self.writer.start()
 
     async def close_spider(self) -> None:
-        await asyncio.to_thread(self.writer.close)
+        try:
+            await asyncio.to_thread(self.writer.close)
+        finally:
+            self.closed.set()
         replayed = self.writer.replayed
         for outcome, count in replayed.items():
             self.stats.inc_value(f"ingest/store/{outcome}", count)

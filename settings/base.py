@@ -53,8 +53,11 @@ ITEM_PIPELINES = {
     "ingest.pipelines.ExtractPipeline": 100,
     "ingest.pipelines.DedupeParagraphsPipeline": 200,
     "ingest.pipelines.BoilerplatePipeline": 300,
+    "ingest.pipelines.SiteBoilerplatePipeline": 350,
     "ingest.pipelines.ValidatePipeline": 400,
     "ingest.pipelines.StorePipeline": 800,
+    # Last: it learns from what the store wrote, when the run closes.
+    "ingest.pipelines.LearnBoilerplatePipeline": 900,
 }
 EXTENSIONS = {
     # Before the recorder and the stats file, which store the verdict.
@@ -125,6 +128,15 @@ INGEST_HEALTH_ENABLED = True
 INGEST_HEALTH_MIN_PAGES = 10
 INGEST_HEALTH_MAX_FAILED_SHARE = 0.25
 INGEST_HEALTH_MAX_DROPPED_SHARE = 0.5
+# A paragraph on at least INGEST_BOILERPLATE_MIN_ARTICLES distinct articles of a site's edition,
+# and on at least INGEST_BOILERPLATE_MIN_SHARE of them, is that site's boilerplate (a moderation
+# policy, "follow us", a copyright line). Both: the count keeps a new site from learning from
+# three pages, the share lets a quote a few stories share survive on a busy one. Counted over
+# the INGEST_BOILERPLATE_WINDOW latest articles of each edition, at the end of every run.
+INGEST_BOILERPLATE_LEARN = True
+INGEST_BOILERPLATE_MIN_ARTICLES = 5
+INGEST_BOILERPLATE_MIN_SHARE = 0.3
+INGEST_BOILERPLATE_WINDOW = 1000
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("INGEST_LOG_LEVEL", "INFO")

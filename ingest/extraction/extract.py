@@ -16,6 +16,8 @@ from lxml import etree, html
 from lxml.etree import ParserError
 from trafilatura.settings import Document
 
+from ingest.extraction.comments import comment_sections
+from ingest.extraction.lexicon import AUTHOR_PREFIX_RE, RELATED_HEADING_RE
 from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
 from ingest.extraction.times import parse_time
 
@@ -81,18 +83,12 @@ _FURNITURE_TOKENS = frozenset(
 )
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
 _ALWAYS_PRUNED_XPATH = etree.XPath(
-    "//button | //select | //textarea | //input | //nav | //footer"
-    " | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
+    "//nav | //footer | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
 )
+# Form controls go after the comment sections have been found: a textarea is what marks one.
+_CONTROLS_XPATH = etree.XPath("//button | //select | //textarea | //input")
 # Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
 _FORMS_XPATH = etree.XPath("//form")
-# Headings of related-links boxes ("Also in Iraq") in the languages of the sites we crawl.
-_RELATED_HEADING_RE = re.compile(
-    r"^(?:also in\b|related\b|read also\b|more from\b|more stories\b|you may also like"
-    r"|ئەمانەش|هەروەها بخوێنەوە|پەیوەندیدار|أيضا في|أيضاً في|اقرأ أيضا|اقرأ أيضاً|ذات صلة"
-    r"|herwiha|bi heman mijarê|ayrıca\b|ilgili\b|bunlar da)",
-    re.IGNORECASE,
-)
 _HEADING_LIKE_XPATH = etree.XPath(
     "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong"
     " or self::span or self::div or self::p][not(*) or not(.//p)]"
@@ -179,6 +175,10 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     for xpath in prune_xpath:
         for el in tree.xpath(xpath):
             _drop(el)
+    for el in comment_sections(tree, max_share=_MAX_FURNITURE_SHARE):
+        _drop(el)
+    for el in _CONTROLS_XPATH(tree):
+        _drop(el)
     body_chars = max(len(clean_space(tree.text_content())), 1)
     doomed: list[HtmlElement] = []
     for el in _FURNITURE_XPATH(tree):
@@ -188,7 +188,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
     for el in _HEADING_LIKE_XPATH(tree):
         # The heading's own text decides; reading every container's whole text would be slow.
-        if not _RELATED_HEADING_RE.match((el.text or "").strip()):
+        if not RELATED_HEADING_RE.match((el.text or "").strip()):
             continue
         text = clean_space(el.text_content())
         if len(text) < 60:
@@ -304,11 +304,10 @@ class _Guesses:
 
 _MAX_SECTION_CHARS = 100
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
-_BYLINE_PREFIX_RE = re.compile(r"^(?:by|written by|from|بقلم|نووسینی)\s+", re.IGNORECASE)
 
 
 def _clean_author(name: str) -> str:
-    return _BYLINE_PREFIX_RE.sub("", clean_space(name))
+    return AUTHOR_PREFIX_RE.sub("", clean_space(name))
 
 
 def _canonical(declared: str | None, url: str) -> str | None:

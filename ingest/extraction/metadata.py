@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from ingest.extraction.lexicon import BYLINE_PREFIX_RE
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -56,7 +58,6 @@ _CAPTION_TOKENS = frozenset({"caption", "figcaption", "credit"})
 _TAG_TOKENS = frozenset({"tags", "tag", "keywords", "topics"})
 _CRUMB_TOKENS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb"})
 _MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKENS | _CRUMB_TOKENS
-_BY_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\b\s*", re.IGNORECASE)
 # The lead photo of a page without <article> or <main>: the first image after the headline.
 _IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
@@ -145,7 +146,7 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
             if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) <= 4:
                 section = text
         if byline is None and (itemprop == "author" or rel == "author" or tokens & _AUTHOR_TOKENS):
-            text = _BY_RE.sub("", clean_space(el.text_content()))
+            text = BYLINE_PREFIX_RE.sub("", clean_space(el.text_content()))
             if 0 < len(text) <= _MAX_BYLINE_CHARS:
                 byline = text
         if caption is None and (el.tag == "figcaption" or tokens & _CAPTION_TOKENS):

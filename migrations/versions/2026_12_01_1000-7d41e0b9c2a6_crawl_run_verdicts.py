@@ -1,7 +1,7 @@
 """crawl_runs: the run's verdict and its reason, and the process that ran it
 
 Revision ID: 7d41e0b9c2a6
-Revises: 7d41c0b9e2a6
+Revises: 9d4b6e2f1a73
 Create Date: 2026-12-01 10:00:00
 
 Rules for every migration of this project:
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d41e0b9c2a6"
-down_revision: str | None = "7d41c0b9e2a6"
+down_revision: str | None = "9d4b6e2f1a73"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
