@@ -35,7 +35,8 @@ _ARTICLE_TYPES = frozenset(
 _JSONLD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META_XPATH = etree.XPath("//meta[@content][@property or @name or @itemprop]")
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href')
-_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@xml:lang")
+# The HTML parser keeps XHTML's xml:lang as a plain attribute of that name.
+_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@*[name() = 'xml:lang']")
 # A machine-readable time printed with the article: in <article>/<main>, marked up with
 # itemprop, or else the first one after the headline.
 _TIME_XPATH = etree.XPath(

@@ -23,6 +23,7 @@ def run_stages(body: bytes, url: str) -> StageLines:
     from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
     from ingest.extraction.decode import decode_html
     from ingest.extraction.extract import extract_article
+    from ingest.extraction.fallback import should_fall_back
     from ingest.extraction.paragraphs import dedupe_paragraphs
 
     try:
@@ -31,18 +32,24 @@ def run_stages(body: bytes, url: str) -> StageLines:
         return StageLines(status=f"unparseable ({exc})"[:80])
     if extracted is None:
         return StageLines(status="no article body")
+
+    def clean(lines: list[str]) -> list[str]:
+        return strip_boilerplate(
+            lines,
+            BoilerplateRules(),
+            title=extracted.title or "",
+            section=extracted.section,
+            authors=list(extracted.authors),
+            image_caption=extracted.image_caption,
+        ).lines
+
     lines = list(extracted.lines)
     deduped = dedupe_paragraphs(lines)
-    cleaned = strip_boilerplate(
-        deduped,
-        BoilerplateRules(),
-        title=extracted.title or "",
-        section=extracted.section,
-        authors=list(extracted.authors),
-        image_caption=extracted.image_caption,
-    )
-    final = list(cleaned.lines)
+    final = clean(deduped)
     status = "ok"
+    reference = clean(dedupe_paragraphs(list(extracted.reference_lines)))
+    if should_fall_back(final, reference):
+        final, status = list(reference), "fell back to trafilatura's text"
     if len("\n".join(final)) < min_text_chars():
         status = f"TooShort ({len(chr(10).join(final))} chars after cleaning)"
     elif not extracted.title:
