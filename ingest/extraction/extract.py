@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -14,8 +14,10 @@ from lxml import etree, html
 from lxml.etree import ParserError
 from trafilatura.settings import Document
 
+from ingest.extraction.bylines import person_names
 from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
-from ingest.extraction.times import parse_time
+from ingest.extraction.times import parse_time, plausible
+from ingest.extraction.titles import clean_title
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -267,18 +269,25 @@ def _merge(
 ) -> Extracted:
     """Combine the page's own metadata with trafilatura's guesses, which only fill gaps."""
     guessed = _Guesses.of(guesses)
-    title = meta.title or guessed.title
+    now = datetime.now(UTC)
+    title = clean_title(
+        meta.title or guessed.title, h1s=meta.h1s, site_name=meta.site_name, url=url
+    )
     if title and title_suffix:
         title = re.sub(title_suffix, "", title).strip()
-    authors = meta.authors or [a.strip() for a in (guessed.author or "").split(";")]
+    authors = person_names(
+        meta.authors or (guessed.author or "").split(";"),
+        outlet=(meta.site_name or "", (urlsplit(url).hostname or "").removeprefix("www.")),
+    )
     image = meta.image_url or guessed.image
     section = meta.section or guessed.section
     return Extracted(
         lines=lines,
         title=title or None,
-        authors=tuple(_unique(_clean_author(a) for a in authors if a.strip())),
-        published_at=parse_time(meta.published, local_zone) or parse_time(guessed.date, local_zone),
-        modified_at=parse_time(meta.modified, local_zone),
+        authors=tuple(authors),
+        published_at=plausible(parse_time(meta.published, local_zone), now)
+        or plausible(parse_time(guessed.date, local_zone), now),
+        modified_at=plausible(parse_time(meta.modified, local_zone), now),
         # A "section" longer than a label is a keyword list some CMSs put there.
         section=section if section and len(section) <= _MAX_SECTION_CHARS else None,
         # trafilatura's tags are the SEO keywords meta, not the article's tags: not used.
@@ -316,11 +325,6 @@ class _Guesses:
 
 _MAX_SECTION_CHARS = 100
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
-_BYLINE_PREFIX_RE = re.compile(r"^(?:by|written by|from|بقلم|نووسینی)\s+", re.IGNORECASE)
-
-
-def _clean_author(name: str) -> str:
-    return _BYLINE_PREFIX_RE.sub("", clean_space(name))
 
 
 def _canonical(declared: str | None, url: str) -> str | None:
