@@ -169,15 +169,22 @@ def _has_gaps(meta: PageMetadata) -> bool:
 # HTML comments and processing instructions are dropped at parse time: left in the tree they
 # make trafilatura lose the text around them (seen on nytimes.com pages of the corpus).
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True)
-_XML_DECLARATION_RE = re.compile(r"^[\s\ufeff]*<\?xml\b[^>]*\?>")
+_PROLOGUE_RE = re.compile(
+    r"^[\s\ufeff]*(?:<\?xml\b[^>]*\?>\s*)?(?:<!doctype\b[^>]*>)?", re.IGNORECASE
+)
+_CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _parse(page: str) -> HtmlElement:
     if not page or not page.strip():
         raise ValueError("empty page")
     # XHTML pages open with <?xml version="1.0" encoding="…"?>, and lxml refuses a str that
-    # declares an encoding. The page is decoded already, so the declaration says nothing more.
-    page = _XML_DECLARATION_RE.sub("", page, count=1)
+    # declares an encoding; the page is decoded already, so it says nothing more. A doctype
+    # goes too: with one, libxml2 can drop most of a long page (lxml bug 1955915; seen on
+    # careelite.de in trafilatura-eval), and an HTML parser has no use for it.
+    page = _PROLOGUE_RE.sub("", page, count=1)
+    # Control characters are not allowed in HTML and make libxml2 stop early.
+    page = _CONTROL_CHARS_RE.sub("", page)
     try:
         return html.document_fromstring(page, parser=_PARSER)
     except (ParserError, etree.ParserError, ValueError) as exc:
@@ -271,7 +278,10 @@ def _merge(
     guessed = _Guesses.of(guesses)
     now = datetime.now(UTC)
     title = clean_title(
-        meta.title or guessed.title, h1s=meta.h1s, site_name=meta.site_name, url=url
+        meta.title or guessed.title or meta.page_title,
+        h1s=meta.h1s,
+        site_name=meta.site_name,
+        url=url,
     )
     if title and title_suffix:
         title = re.sub(title_suffix, "", title).strip()

@@ -45,6 +45,7 @@ _TIME_XPATH = etree.XPath(
     " | //time[@itemprop]/@datetime | (//h1)[1]/following::time[@datetime][1]/@datetime"
 )
 _H1_XPATH = etree.XPath("//body//h1")
+_TITLE_XPATH = etree.XPath("(//title)[1]/text()")
 # A page with more <h1>s than this uses them for every teaser; the first few are enough.
 _MAX_H1S = 5
 _BODY_ELEMENTS_XPATH = etree.XPath(
@@ -86,6 +87,8 @@ class PageMetadata:
     image_caption: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
+    #: The <title>: the last resort for the headline, least often the bare headline.
+    page_title: str | None = None
     #: The visible headlines (<h1> texts), the article's among them.
     h1s: list[str] = field(default_factory=list)
 
@@ -111,6 +114,8 @@ def read_metadata(tree: HtmlElement, site_readers: Sequence[SiteReader] = ()) ->
     for reader in site_readers:
         reader(tree, meta)
     _read_markup(tree, meta)
+    titles = _TITLE_XPATH(tree)
+    meta.page_title = (clean_space(titles[0]) or None) if titles else None
     meta.h1s = [t for t in (clean_space(h.text_content()) for h in _H1_XPATH(tree)[:_MAX_H1S]) if t]
     return meta
 

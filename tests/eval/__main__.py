@@ -20,7 +20,8 @@ How it is scored
       (whitespace-normalised substring) is a true positive, missing a false negative; a
       ``without`` segment found is a false positive. P/R/F1 over the counts summed over pages.
     - Title: exact after whitespace normalisation, over pages whose truth has one. Date: same
-      calendar day (ours is stored in UTC), over pages whose truth has one.
+      calendar day, over pages whose truth has one; ours is stored in UTC, so it matches when
+      some real zone (UTC-12 to UTC+14) puts the stored instant on the truth's day.
 
 How to read the report
     Per set: both extractors' P/R/F1, title and date accuracy, pages stored (and the drop
@@ -175,7 +176,9 @@ def evaluate(
             result.title_ours = scoring.title_matches(ours.title if ours else None, page.title)
         if truth_day := scoring.day_of(page.published):
             result.date_ref = scoring.day_of(ref.date) == truth_day
-            result.date_ours = scoring.day_of(ours.published_at if ours else None) == truth_day
+            result.date_ours = scoring.utc_time_on_day(
+                ours.published_at if ours else None, truth_day
+            )
         lost_page = not result.stored and ref.text.strip()
         if result.delta < -WORSE_MARGIN or lost_page:
             stages = attribution.run_stages(page.body(), _page_url(page))

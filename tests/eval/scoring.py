@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -119,3 +119,23 @@ def day_of(value: str | datetime | None) -> date | None:
         return datetime.fromisoformat(value.strip()[:10]).date()
     except ValueError:
         return None
+
+
+# The zones pages are written in run from UTC-12 to UTC+14.
+_WEST, _EAST = timedelta(hours=12), timedelta(hours=14)
+
+
+def utc_time_on_day(stored: str | datetime | None, day: date) -> bool:
+    """Whether a time stored in UTC can be ``day`` where the page was written.
+
+    The archive keeps instants in UTC and not the page's zone, so 23:00 UTC on the 6th is the
+    7th in Berlin: the stored time matches a truth day if some real zone puts it on that day.
+    """
+    if stored is None:
+        return False
+    if isinstance(stored, str):
+        try:
+            stored = datetime.fromisoformat(stored.strip())
+        except ValueError:
+            return False
+    return (stored - _WEST).date() <= day <= (stored + _EAST).date()
