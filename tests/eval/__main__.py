@@ -112,7 +112,9 @@ def run_crawl(work: Path, base_url: str, paths: Sequence[str]) -> tuple[dict[str
         "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
     ]  # fmt: skip
     env = {
-        k: v for k, v in os.environ.items() if k not in ("INGEST_DATABASE_URL", "SCRAPY_PROJECT")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("INGEST_DATABASE_URL", "INGEST_REDIS_URL", "SCRAPY_PROJECT")
     }
     done = subprocess.run(command, cwd=corpus.REPO_ROOT, env=env, check=False)
     if done.returncode != 0:
