@@ -65,6 +65,9 @@ class ArticleItem:
     fetched_at: datetime
     #: What the page says it is (JSON-LD @type or og:type): "NewsArticle", "article", "website".
     page_type: str | None = None
+    #: trafilatura's own text of the whole page, for ``FallbackPipeline``, which empties it;
+    #: never stored.
+    reference_text: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)

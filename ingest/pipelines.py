@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ingest.extract_pool import ExtractionPool, WorkerDied
 from ingest.extract_worker import extract_page
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
+from ingest.extraction.fallback import should_fall_back
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.extraction.site_boilerplate import strip_learned
 from ingest.items import ArticleItem, PageItem
@@ -203,6 +204,7 @@ class ExtractPipeline(_Stage):
             image_caption=extracted.image_caption,
             fetched_at=item.fetched_at,
             page_type=extracted.page_type,
+            reference_text="\n".join(extracted.reference_lines),
         )
 
 
@@ -361,6 +363,41 @@ class LearnBoilerplatePipeline(_Stage):
                     self.stats.inc_value("ingest/boilerplate/recleaned", recleaned)
         finally:
             engine.dispose()
+
+class FallbackPipeline(_Stage):
+    """Keep trafilatura's own text where pruning and cleaning kept much less of it than
+    trafilatura finds on the whole page, once that is cleaned of identified boilerplate the
+    same way (``ingest.extraction.fallback``). Stat: ``ingest/clean/fallback``.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        reference, item.reference_text = item.reference_text, ""
+        if not reference:
+            return item
+        lines = dedupe_paragraphs(reference.split("\n"))
+        cleaned = strip_boilerplate(
+            lines,
+            _rules(item.site).boilerplate,
+            title=item.title,
+            section=item.section,
+            authors=item.authors,
+            image_caption=item.image_caption,
+        )
+        kept = item.text.split("\n") if item.text else []
+        if should_fall_back(kept, cleaned.lines):
+            self.stats.inc_value("ingest/clean/fallback")
+            logger.info(
+                "%s: cleaning kept %d of the %d characters trafilatura finds; keeping those",
+                item.url,
+                len(item.text),
+                sum(len(x) for x in cleaned.lines),
+            )
+            item.text = "\n".join(cleaned.lines)
+            item.image_caption = cleaned.image_caption
+            item.lead = cleaned.lines[0] if cleaned.lines else None
+        return item
 
 
 class ValidatePipeline(_Stage):

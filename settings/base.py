@@ -53,6 +53,7 @@ ITEM_PIPELINES = {
     "ingest.pipelines.ExtractPipeline": 100,
     "ingest.pipelines.DedupeParagraphsPipeline": 200,
     "ingest.pipelines.BoilerplatePipeline": 300,
+    "ingest.pipelines.FallbackPipeline": 340,
     "ingest.pipelines.SiteBoilerplatePipeline": 350,
     "ingest.pipelines.ValidatePipeline": 400,
     "ingest.pipelines.StorePipeline": 800,

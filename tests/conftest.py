@@ -213,12 +213,20 @@ def run_stages(item: Any) -> Any:
         BoilerplatePipeline,
         DedupeParagraphsPipeline,
         ExtractPipeline,
+        FallbackPipeline,
         ValidatePipeline,
     )
     from ingest.spiders.urls import UrlsSpider
 
     crawler = get_crawler(UrlsSpider, project_settings())
-    for stage in (ExtractPipeline, DedupeParagraphsPipeline, BoilerplatePipeline, ValidatePipeline):
+    stages = (
+        ExtractPipeline,
+        DedupeParagraphsPipeline,
+        BoilerplatePipeline,
+        FallbackPipeline,
+        ValidatePipeline,
+    )
+    for stage in stages:
         item = build_from_crawler(stage, crawler).process_item(item)
         if inspect.iscoroutine(item):
             item = asyncio.run(item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -9,8 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-
-from ingest.extraction.lexicon import BYLINE_PREFIX_RE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -37,13 +36,18 @@ _ARTICLE_TYPES = frozenset(
 _JSONLD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META_XPATH = etree.XPath("//meta[@content][@property or @name or @itemprop]")
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href')
-_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@xml:lang")
+# The HTML parser keeps XHTML's xml:lang as a plain attribute of that name.
+_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@*[name() = 'xml:lang']")
 # A machine-readable time printed with the article: in <article>/<main>, marked up with
 # itemprop, or else the first one after the headline.
 _TIME_XPATH = etree.XPath(
     "//article//time[@datetime]/@datetime | //main//time[@datetime]/@datetime"
     " | //time[@itemprop]/@datetime | (//h1)[1]/following::time[@datetime][1]/@datetime"
 )
+_H1_XPATH = etree.XPath("//body//h1")
+_TITLE_XPATH = etree.XPath("(//title)[1]/text()")
+# A page with more <h1>s than this uses them for every teaser; the first few are enough.
+_MAX_H1S = 5
 _BODY_ELEMENTS_XPATH = etree.XPath(
     "//body//*[@class or @id or @itemprop or @rel] | //body//figcaption"
 )
@@ -83,6 +87,10 @@ class PageMetadata:
     image_caption: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
+    #: The <title>: the last resort for the headline, least often the bare headline.
+    page_title: str | None = None
+    #: The visible headlines (<h1> texts), the article's among them.
+    h1s: list[str] = field(default_factory=list)
 
 
 def read_metadata(tree: HtmlElement, site_readers: Sequence[SiteReader] = ()) -> PageMetadata:
@@ -106,6 +114,9 @@ def read_metadata(tree: HtmlElement, site_readers: Sequence[SiteReader] = ()) ->
     for reader in site_readers:
         reader(tree, meta)
     _read_markup(tree, meta)
+    titles = _TITLE_XPATH(tree)
+    meta.page_title = (clean_space(titles[0]) or None) if titles else None
+    meta.h1s = [t for t in (clean_space(h.text_content()) for h in _H1_XPATH(tree)[:_MAX_H1S]) if t]
     return meta
 
 
@@ -146,7 +157,7 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
             if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) <= 4:
                 section = text
         if byline is None and (itemprop == "author" or rel == "author" or tokens & _AUTHOR_TOKENS):
-            text = BYLINE_PREFIX_RE.sub("", clean_space(el.text_content()))
+            text = clean_space(el.text_content())
             if 0 < len(text) <= _MAX_BYLINE_CHARS:
                 byline = text
         if caption is None and (el.tag == "figcaption" or tokens & _CAPTION_TOKENS):
@@ -217,11 +228,9 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
 
 def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
     for raw in _JSONLD_XPATH(tree):
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            # A broken JSON-LD block is common (CMS templates with trailing commas); the page
-            # still has OpenGraph and trafilatura's guesses to fall back on.
+        data = load_jsonld(raw)
+        if data is None:
+            # Past repair: the page still has OpenGraph and trafilatura's guesses.
             logger.debug("unparseable JSON-LD block skipped")
             continue
         for node in _walk_jsonld(data):
@@ -231,6 +240,27 @@ def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
                 _read_article_node(node, meta, types)
             elif "BreadcrumbList" in types and not meta.section:
                 meta.section = _last_crumb(node)
+
+
+_JSONLD_WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_TRAILING_COMMA_RE = re.compile(r",(\s*[}\]])")
+
+
+def load_jsonld(raw: str) -> Any:
+    """Parse a JSON-LD block the way real sites write it, or return None.
+
+    Tolerated: an HTML comment or CDATA section around it, raw newlines and tabs inside
+    strings (``strict=False``), the whole block entity-encoded (``{&quot;@type&quot;…``), and
+    trailing commas before ``}`` or ``]``. Each repair is tried only when the plain parse fails.
+    """
+    text = _JSONLD_WRAPPER_RE.sub("", raw).strip()
+    attempts = (text, html.unescape(text), _TRAILING_COMMA_RE.sub(r"\1", html.unescape(text)))
+    for attempt in dict.fromkeys(attempts):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
 
 
 def _walk_jsonld(data: Any) -> list[dict[str, Any]]:
