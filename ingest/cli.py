@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ingest import raw, records
 from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.profiles import PROFILES
-from ingest.storage import queries, revision, stream
+from ingest.storage import boilerplate, queries, revision, stream
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -183,10 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="extraction processes (default: INGEST_EXTRACT_WORKERS)",
     )
     again.set_defaults(func=cmd_reextract)
+    learned = sub.add_parser("boilerplate", help="paragraphs learned as a site's boilerplate")
+    learned.add_argument("--site", help=f"site profile key ({', '.join(PROFILES)})")
+    learned.add_argument("--json", action="store_true")
+    learned.set_defaults(func=cmd_boilerplate)
 
     db = sub.add_parser("db", help="apply or inspect the schema migrations")
     db.add_argument("action", choices=["upgrade", "current", "check"])
     db.set_defaults(func=cmd_db)
+
+    spool = sub.add_parser("spool", help="store what crawls spooled while the database was away")
+    spool.add_argument("action", choices=["replay"])
+    spool.add_argument("--dir", metavar="DIR", help="spool folder (default: INGEST_SPOOL_DIR)")
+    spool.set_defaults(func=cmd_spool)
     return parser
 
 
@@ -456,6 +465,22 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return 130 if report.interrupted else 0
 
 
+def cmd_boilerplate(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        rows = [boilerplate.record(r) for r in boilerplate.learned_paragraphs(session, args.site)]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("nothing learned yet" + (f" for {args.site}" if args.site else ""))
+    for key, group in itertools.groupby(rows, lambda r: (r["site"], r["edition"])):
+        print(_bold(" / ".join(k or "-" for k in key)))
+        for r in group:
+            share = f"{r['articles']}/{r['out_of']}"
+            print(f"  {share:>9}  at {r['position']:>3}  {r['rule']:13}  {r['sample'][:70]}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     # Alembic: imported here, by the one command that migrates (see the module docstring).
     from alembic import command
@@ -481,6 +506,25 @@ def cmd_db(args: argparse.Namespace) -> int:
     except CommandError as exc:
         raise DatabaseProblem(str(exc)) from None
     print("database is at head and matches the models")
+    return 0
+
+
+def cmd_spool(args: argparse.Namespace) -> int:
+    from ingest.storage.replay import DatabaseUnavailable, replay_spool
+
+    if args.dir is None:
+        from settings.base import INGEST_SPOOL_DIR
+
+        args.dir = INGEST_SPOOL_DIR
+    try:
+        done = replay_spool(args.db, Path(args.dir))
+    except DatabaseUnavailable as exc:
+        print(f"ingest: database unavailable, spool kept: {exc}", file=sys.stderr)
+        return 1
+    print(f"replayed {done.outcomes.total()} articles: {dict(sorted(done.outcomes.items()))}")
+    if done.refused:
+        print(f"ingest: the database refused {done.refused} spooled articles", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -659,11 +703,12 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
             str(r["id"]),
             r["spider"],
             (r["started_at"] or "")[:19].replace("T", " "),
-            r["finish_reason"] or "running or killed",
+            r["verdict"] or r["finish_reason"] or "running",
             str(r["pages_fetched"]),
             f"{r['articles_new']}/{r['articles_updated']}/{r['articles_unchanged']}",
             ", ".join(f"{k} {v}" for k, v in r["items_dropped"].items()) or "-",
             str(r["errors"]),
+            r["verdict_reason"] or "",
         )
         for r in runs
     ]
@@ -673,11 +718,12 @@ def _print_runs(runs: list[dict[str, Any]]) -> None:
                 "id",
                 "spider",
                 "started (UTC)",
-                "finish",
+                "verdict",
                 "pages",
                 "new/upd/same",
                 "dropped",
                 "errors",
+                "why",
             ),
             rows,
         )

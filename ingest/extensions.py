@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +14,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
-from ingest.storage.repository import finish_crawl_run, start_crawl_run
+from ingest.health import Thresholds, judge
+from ingest.storage.queries import stored_in_earlier_runs
+from ingest.storage.repository import finish_crawl_run, mark_killed_runs, start_crawl_run
 from ingest.storage.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
@@ -22,6 +26,67 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+
+VERDICT_STAT = "ingest/run/verdict"
+VERDICT_REASON_STAT = "ingest/run/verdict_reason"
+
+
+class RunVerdict:
+    """Judge the run as it closes (``ingest.health``) and put the verdict in its stats.
+
+    Settings: ``INGEST_HEALTH_ENABLED`` and the ``INGEST_HEALTH_*`` thresholds. Stats:
+    ``ingest/run/verdict`` and ``ingest/run/verdict_reason``, which ``CrawlRunRecorder``
+    stores and ``ingest.commands.crawl`` turns into the exit status. Whether earlier runs of
+    this spider and site stored articles is read from the archive when the spider opens.
+    """
+
+    def __init__(self, crawler: Crawler, url: str, limits: Thresholds) -> None:
+        self.crawler = crawler
+        self.url = url
+        self.limits = limits
+        self.stored_before = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("INGEST_HEALTH_ENABLED"):
+            raise NotConfigured  # off by setting: nothing to warn about
+        limits = Thresholds(
+            min_pages=settings.getint("INGEST_HEALTH_MIN_PAGES"),
+            max_failed_share=settings.getfloat("INGEST_HEALTH_MAX_FAILED_SHARE"),
+            max_dropped_share=settings.getfloat("INGEST_HEALTH_MAX_DROPPED_SHARE"),
+        )
+        extension = cls(crawler, settings.get("INGEST_DATABASE_URL"), limits)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        profile = getattr(spider, "profile", None)
+        engine = make_engine(self.url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                self.stored_before = stored_in_earlier_runs(
+                    session, spider=spider.name, site=profile.key if profile else None
+                )
+        except SQLAlchemyError as exc:
+            logger.error("could not read earlier crawl runs: %s", exc)
+        finally:
+            engine.dispose()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        verdict = judge(
+            dict(stats.get_stats()), reason, self.limits, stored_before=self.stored_before
+        )
+        stats.set_value(VERDICT_STAT, verdict.verdict)
+        stats.set_value(VERDICT_REASON_STAT, verdict.reason)
+        if verdict.healthy:
+            logger.info("run healthy: %s", verdict.reason)
+        else:
+            logger.error("run unhealthy: %s", verdict.reason)
 
 
 class CrawlRunRecorder:
@@ -50,8 +115,13 @@ class CrawlRunRecorder:
         self.engine = make_engine(self.url)
         self.sessions = make_sessionmaker(self.engine)
         profile = getattr(spider, "profile", None)
+        host = socket.gethostname()
         try:
             with self.sessions.begin() as session:
+                if killed := mark_killed_runs(session, host=host, is_running=_is_running):
+                    logger.warning(
+                        "marked %d earlier run(s) whose process is gone as killed", killed
+                    )
                 self.run_id = start_crawl_run(
                     session,
                     spider=spider.name,
@@ -59,6 +129,8 @@ class CrawlRunRecorder:
                     started_at=datetime.now(UTC),
                     # Set by the scheduler of a worker on a shared run, which opens first.
                     shared_run=self.crawler.stats.get_value("ingest/shared_run"),
+                    pid=os.getpid(),
+                    host=host,
                 )
         except SQLAlchemyError as exc:
             logger.error("could not record the start of this crawl run: %s", exc)
@@ -73,10 +145,23 @@ class CrawlRunRecorder:
                         finished_at=datetime.now(UTC),
                         reason=reason,
                         stats=dict(self.crawler.stats.get_stats()),
+                        verdict=self.crawler.stats.get_value(VERDICT_STAT),
+                        verdict_reason=self.crawler.stats.get_value(VERDICT_REASON_STAT),
                     )
             except SQLAlchemyError as exc:
                 logger.error("could not record the end of crawl run %s: %s", self.run_id, exc)
         self.engine.dispose()
+
+
+def _is_running(pid: int) -> bool:
+    """Say whether a process with this id exists on this host (signal 0 only checks)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
 
 
 class StatsFileWriter:

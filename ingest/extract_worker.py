@@ -7,7 +7,10 @@ only what it uses.
 
 from __future__ import annotations
 
+import math
 import os
+import pickle
+import resource
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -16,6 +19,8 @@ from ingest.extraction.decode import decode_html
 from ingest.extraction.extract import Extracted, extract_article
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from ingest.profiles import SiteProfile
 
 
@@ -29,7 +34,42 @@ def extract_page(
         prune_xpath=profile.prune_xpath if profile else (),
         local_zone=profile.timezone if profile else "UTC",
         title_suffix=profile.title_suffix if profile else "",
+        site_readers=profile.page_readers if profile else (),
     )
+
+
+def serve(conn: Connection, parent_pid: int, cpu_seconds: int) -> None:
+    """A worker's life: extract the pages sent down ``conn`` one at a time until it closes.
+
+    Each answer is ``(True, result)`` or ``(False, exception)``. With ``cpu_seconds``, each
+    page may use that much CPU time before the kernel ends the process with SIGXCPU: a page
+    that makes the parser spin costs that page, not the crawl.
+    """
+    exit_with_parent(parent_pid)
+    # A worker killed by its CPU limit would otherwise leave a core file behind.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    while True:
+        try:
+            args = conn.recv()
+        except EOFError:
+            return
+        if cpu_seconds:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            # Whole seconds, rounded up: the page gets at least cpu_seconds of its own.
+            used = math.ceil(usage.ru_utime + usage.ru_stime)
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            soft = used + cpu_seconds
+            if hard != resource.RLIM_INFINITY:
+                soft = min(soft, hard)
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        try:
+            answer: tuple[bool, object] = (True, extract_page(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which decides
+            answer = (False, exc)
+        try:
+            conn.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def exit_with_parent(parent_pid: int) -> None:

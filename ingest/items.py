@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ingest.urls import normalise_url
+
 
 @dataclass(kw_only=True, slots=True)
 class PageItem:
@@ -24,7 +26,8 @@ class PageItem:
     fetched_at: datetime
     site: str | None
     edition: str | None
-    #: How the URL was found: "sitemap", "feed", "listing" or "list" (the urls spider).
+    #: How the URL was found: "sitemap", "feed", "listing", "links" (an article page's links)
+    #: or "list" (the urls spider).
     found_via: str
     #: The exchange as sent and received, for the raw page store's WARC records.
     protocol: str | None = None
@@ -43,6 +46,9 @@ class ArticleItem:
     - ``language``: the page's language code (``en``, ``ckb``, ``ar``, ``ku``, ``tr``).
     - ``section``: the human section label shown on the page ("Iraq").
     - ``image_caption``: the lead photo's caption, never part of ``text``.
+    - ``url``/``canonical_url``: normalised (``ingest.urls.normalise_url``) whoever builds the
+      item, so that the same page is always stored under the same key, with or without a
+      canonical link.
     """
 
     url: str
@@ -70,3 +76,10 @@ class ArticleItem:
     warc_offset: int | None = None
     warc_length: int | None = None
     warc_digest: str | None = None
+    #: trafilatura's own text of the whole page, for ``FallbackPipeline``, which empties it;
+    #: never stored.
+    reference_text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        self.url = normalise_url(self.url)
+        self.canonical_url = normalise_url(self.canonical_url)

@@ -9,32 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ingest.extract_worker import exit_with_parent, extract_page
+from ingest.extract_pool import ExtractionPool, WorkerDied
+from ingest.extract_worker import extract_page
 from ingest.extraction.article import (
     Rejection,
     adopting_profile,
     build_article,
     dedupe_article,
+    fall_back,
     rejection,
     site_rules,
     strip_article,
+    strip_learned_article,
 )
 from ingest.items import ArticleItem, PageItem
 from ingest.raw import FetchedPage, RecordLocation, WarcStore
+from ingest.storage import boilerplate as learned_boilerplate
 from ingest.storage import migrate
+from ingest.storage.dialects import Timeouts
 from ingest.storage.queries import page_location
-from ingest.storage.repository import CONTENT_COLUMNS, RAW_COLUMNS, upsert_article
+from ingest.storage.repository import CONTENT_COLUMNS, RAW_COLUMNS
 from ingest.storage.session import make_engine, make_sessionmaker
+from ingest.storage.writer import SPOOLED, ArticleWriter, Refused
 
 if TYPE_CHECKING:
     from typing import Self
@@ -59,6 +61,10 @@ class NoArticleBody(DropItem):
     """trafilatura found no main text on the page."""
 
 
+class ExtractionCrashed(DropItem):
+    """The page killed two extraction workers in a row (a crash in lxml, the CPU limit)."""
+
+
 class NotAnArticle(DropItem):
     """The page says it is something else: a video, a live stream, a profile (og:type)."""
 
@@ -72,7 +78,7 @@ class NoTitle(DropItem):
 
 
 class StoreFailed(DropItem):
-    """The database refused the article (a lost connection is retried once first); logged."""
+    """The database refused the article (a value it rejects, not a lost connection); logged."""
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -95,41 +101,46 @@ class ExtractPipeline(_Stage):
 
     Settings: ``INGEST_EXTRACT_WORKERS``: extraction is CPU-bound and Scrapy runs in one
     thread, so pages are extracted in this many worker processes while the crawl goes on
-    fetching (0: in the crawl's own thread).
+    fetching (0: in the crawl's own thread); ``INGEST_EXTRACT_CPU_SECONDS``: the CPU time
+    one page may take in a worker. A dead worker is replaced and its page tried once more
+    (``ExtractionPool``); stat ``ingest/extract/worker_died``.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, workers: int, cpu_seconds: int) -> None:
         super().__init__(crawler)
-        self.workers = crawler.settings.getint("INGEST_EXTRACT_WORKERS")
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers = workers
+        self.cpu_seconds = cpu_seconds
+        self.pool: ExtractionPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            settings.getint("INGEST_EXTRACT_WORKERS"),
+            settings.getint("INGEST_EXTRACT_CPU_SECONDS"),
+        )
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            # "spawn": a forked copy of a running Twisted reactor is not safe to use.
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+            self.pool = ExtractionPool(self.workers, self.cpu_seconds, self._worker_died)
+            self.pool.start()
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.close()
+
+    def _worker_died(self, reason: str) -> None:
+        self.stats.inc_value("ingest/extract/worker_died")
+        logger.error("extraction worker replaced: %s", reason)
 
     async def _extract(self, item: PageItem, profile: SiteProfile | None) -> Extracted | None:
         if self.pool is None:
             return extract_page(item.body, item.content_type, item.url, profile)
-        future = self.pool.submit(extract_page, item.body, item.content_type, item.url, profile)
         try:
-            return await asyncio.wrap_future(future)
-        except BrokenProcessPool:
-            # A worker died (killed by the OOM killer, a crash in lxml): start a new pool and
-            # do this page here, so one bad page costs one page, not the run.
-            logger.error("extraction worker died on %s; restarting the worker pool", item.url)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.open_spider()
-            return extract_page(item.body, item.content_type, item.url, profile)
+            return await self.pool.run(item.body, item.content_type, item.url, profile)
+        except WorkerDied as exc:
+            raise ExtractionCrashed(f"{item.url} killed two extraction workers: {exc}") from exc
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -190,6 +201,126 @@ class BoilerplatePipeline(_Stage):
         if removed := _lines(item.text) - _lines(cleaned.text):
             self.stats.inc_value("ingest/clean/boilerplate_lines", removed)
         return cleaned
+
+
+class SiteBoilerplatePipeline(_Stage):
+    """Strip the paragraphs learned as the site's boilerplate (see ``LearnBoilerplatePipeline``).
+
+    Reads what was learned once, when the run opens; a database that does not answer then
+    means nothing is stripped this run (logged; the next learning re-cleans what got in).
+    Stat: ``ingest/clean/learned_boilerplate_lines``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.learned: dict[tuple[str, str], frozenset[str]] = {}
+
+    def open_spider(self) -> None:
+        engine = make_engine(self.url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                self.learned = learned_boilerplate.load_learned(session)
+        except OperationalError as exc:
+            logger.error("learned boilerplate not loaded, database unavailable: %s", exc.orig)
+            self.stats.inc_value("ingest/boilerplate/load_failed")
+        finally:
+            engine.dispose()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        digests = self.learned.get((item.site, item.edition or ""))
+        cleaned = strip_learned_article(item, digests or ())
+        if removed := _lines(item.text) - _lines(cleaned.text):
+            self.stats.inc_value("ingest/clean/learned_boilerplate_lines", removed)
+        return cleaned
+
+
+class LearnBoilerplatePipeline(_Stage):
+    """When the run closes, learn each crawled site's boilerplate from its stored articles and
+    re-clean the stored articles that carry what was newly learned.
+
+    Waits for ``StorePipeline``'s writer to finish, so it counts what this run stored, then
+    works in a thread, off the reactor. A database error is logged and counted
+    (``ingest/boilerplate/failed``); the next run learns again. Settings:
+    ``INGEST_BOILERPLATE_LEARN``, ``INGEST_BOILERPLATE_MIN_ARTICLES``,
+    ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``. Stats:
+    ``ingest/boilerplate/learned``, ``ingest/boilerplate/recleaned``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        if not settings.getbool("INGEST_BOILERPLATE_LEARN"):
+            raise NotConfigured("INGEST_BOILERPLATE_LEARN is off")
+        self.url = settings.get("INGEST_DATABASE_URL")
+        self.thresholds = learned_boilerplate.Thresholds(
+            min_articles=settings.getint("INGEST_BOILERPLATE_MIN_ARTICLES"),
+            min_share=settings.getfloat("INGEST_BOILERPLATE_MIN_SHARE"),
+            window=settings.getint("INGEST_BOILERPLATE_WINDOW"),
+        )
+        self.sites: set[str] = set()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            self.sites.add(item.site)
+        return item
+
+    async def close_spider(self) -> None:
+        if not self.sites:
+            return
+        engine = self.crawler.engine
+        stages = engine.scraper.itemproc.middlewares if engine is not None else ()
+        for store in (s for s in stages if isinstance(s, StorePipeline)):
+            await store.closed.wait()
+        await asyncio.to_thread(self._learn)
+
+    def _learn(self) -> None:
+        engine = make_engine(self.url)
+        try:
+            for site in sorted(self.sites):
+                try:
+                    with make_sessionmaker(engine).begin() as session:
+                        found, recleaned = learned_boilerplate.learn_site(
+                            session, site, self.thresholds
+                        )
+                except DBAPIError as exc:
+                    logger.error("could not learn the boilerplate of %s: %s", site, exc.orig)
+                    self.stats.inc_value("ingest/boilerplate/failed")
+                    continue
+                if found:
+                    logger.info(
+                        "learned %d boilerplate paragraphs of %s; re-cleaned %d stored articles",
+                        found,
+                        site,
+                        recleaned,
+                    )
+                    self.stats.inc_value("ingest/boilerplate/learned", found)
+                    self.stats.inc_value("ingest/boilerplate/recleaned", recleaned)
+        finally:
+            engine.dispose()
+
+
+class FallbackPipeline(_Stage):
+    """Keep trafilatura's own text where pruning and cleaning kept much less of it than
+    trafilatura finds on the whole page, once that is cleaned of identified boilerplate the
+    same way (``ingest.extraction.fallback``). Stat: ``ingest/clean/fallback``.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        article, fell_back = fall_back(item)
+        if fell_back:
+            self.stats.inc_value("ingest/clean/fallback")
+            logger.info(
+                "%s: cleaning kept %d of the %d characters trafilatura finds; keeping those",
+                item.url,
+                len(item.text),
+                len(article.text),
+            )
+        return article
 
 
 class ValidatePipeline(_Stage):
@@ -282,17 +413,44 @@ class RawPagePipeline(_Stage):
 class StorePipeline(_Stage):
     """Store articles in ``INGEST_DATABASE_URL``, migrating a fresh database first.
 
-    Settings: ``INGEST_DATABASE_URL``, ``INGEST_AUTO_MIGRATE`` (default true).
-    Stats: ``ingest/store/<new|updated|unchanged>``. A database error is retried once on a
-    fresh connection, then the item is dropped as ``StoreFailed`` and the crawl goes on.
+    The writes happen in ``ingest.storage.writer.ArticleWriter``'s thread, in batches, so the
+    crawl never waits for the database. While the database is away (refused, lost or timed
+    out connections) articles go to a local spool under ``INGEST_SPOOL_DIR`` and the database
+    is retried with backoff; the spool is replayed when it answers again, at the end of the
+    run, or by the next run. Only an article the database refuses (a value it rejects) is
+    dropped, as ``StoreFailed``, and logged.
+
+    Settings: ``INGEST_DATABASE_URL``, ``INGEST_AUTO_MIGRATE``, ``INGEST_SPOOL_DIR``,
+    ``INGEST_STORE_BATCH``, ``INGEST_STORE_RETRY_BACKOFF``, ``INGEST_STORE_RETRY_BACKOFF_MAX``
+    and the ``INGEST_DB_*_TIMEOUT`` settings.
+    Stats: ``ingest/store/<new|updated|unchanged>``, ``ingest/spool/written`` (articles
+    spooled), ``ingest/spool/replayed`` (spooled articles stored, this run's or earlier ones),
+    ``ingest/spool/pending`` (left in the spool at the end: the run is not complete).
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.url = crawler.settings.get("INGEST_DATABASE_URL")
-        self.auto_migrate = crawler.settings.getbool("INGEST_AUTO_MIGRATE", True)
+        settings = crawler.settings
+        self.url = settings.get("INGEST_DATABASE_URL")
+        self.auto_migrate = settings.getbool("INGEST_AUTO_MIGRATE", True)
+        self.writer = ArticleWriter(
+            self.url,
+            timeouts=Timeouts(
+                connect_s=settings.getint("INGEST_DB_CONNECT_TIMEOUT"),
+                statement_ms=int(settings.getfloat("INGEST_DB_STATEMENT_TIMEOUT") * 1000),
+                stall_s=settings.getint("INGEST_DB_STALL_TIMEOUT"),
+            ),
+            spool_dir=Path(settings.get("INGEST_SPOOL_DIR")),
+            batch_size=settings.getint("INGEST_STORE_BATCH"),
+            backoff_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF"),
+            backoff_max_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF_MAX"),
+            prepare=self._prepare,
+        )
+        #: Set once the writer has stored (or spooled) everything: stages that read what the
+        #: run stored wait for it (pipelines close concurrently).
+        self.closed = asyncio.Event()
 
-    def open_spider(self) -> None:
+    def _prepare(self) -> None:
         if self.auto_migrate:
             migrate.upgrade(self.url)
         elif not migrate.is_up_to_date(self.url):
@@ -300,31 +458,40 @@ class StorePipeline(_Stage):
                 "the database is behind its migrations; run `ingest db upgrade`"
                 " or set INGEST_AUTO_MIGRATE"
             )
-        self.engine = make_engine(self.url)
-        self.sessions = make_sessionmaker(self.engine)
 
-    def close_spider(self) -> None:
-        self.engine.dispose()
+    def open_spider(self) -> None:
+        # Once, before the crawl starts: a schema that cannot be migrated stops it here; an
+        # unreachable database does not (the articles are spooled until it answers).
+        self.writer.connect()
+        self.writer.start()
 
-    def process_item(self, item: Any) -> Any:
+    async def close_spider(self) -> None:
+        try:
+            await asyncio.to_thread(self.writer.close)
+        finally:
+            self.closed.set()
+        replayed = self.writer.replayed
+        for outcome, count in replayed.items():
+            self.stats.inc_value(f"ingest/store/{outcome}", count)
+        self.stats.set_value("ingest/spool/replayed", replayed.total())
+        self.stats.set_value("ingest/spool/pending", self.writer.pending)
+        if self.writer.refused_on_replay:
+            self.stats.inc_value(
+                "item_dropped_reasons_count/StoreFailed", self.writer.refused_on_replay
+            )
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
         values = {c: getattr(item, c) for c in (*CONTENT_COLUMNS, *RAW_COLUMNS)}
         values["canonical_url"] = item.canonical_url
-        for attempt in (1, 2):
-            try:
-                with self.sessions.begin() as session:
-                    outcome = upsert_article(session, values, item.fetched_at)
-                break
-            except DBAPIError as exc:
-                # Only a lost connection is worth a second try; a value the database refuses
-                # (too long, wrong type) would be refused again.
-                transient = exc.connection_invalidated or isinstance(exc, OperationalError)
-                if attempt == 2 or not transient:
-                    logger.error("could not store %s: %s", item.url, exc.orig or exc)
-                    raise StoreFailed(f"{item.url}: {type(exc.orig or exc).__name__}") from exc
-                logger.warning(
-                    "database error storing %s, retrying once: %s", item.url, exc.orig or exc
-                )
-        self.stats.inc_value(f"ingest/store/{outcome}")
+        try:
+            outcome = await asyncio.wrap_future(self.writer.submit(values, item.fetched_at))
+        except Refused as exc:
+            logger.error("the database refuses %s: %s", item.url, exc)
+            raise StoreFailed(f"{item.url}: {exc}") from exc
+        if outcome == SPOOLED:
+            self.stats.inc_value("ingest/spool/written")
+        else:
+            self.stats.inc_value(f"ingest/store/{outcome}")
         return item

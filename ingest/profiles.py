@@ -1,7 +1,9 @@
 """Site profiles: everything the crawl knows about a site, declared as data.
 
 A Rudaw-style site is added by writing a ``SiteProfile`` here (plus fixtures), not a spider
-class: ``ingest.spiders.news`` builds one spider per profile, named by its key.
+class: ``ingest.spiders.news`` builds one spider per profile, named by its key. What is code
+rather than data (URL layouts, readers of a site's own page data) lives in the site's module
+in ``ingest.sites``, referenced from its profile.
 """
 
 from __future__ import annotations
@@ -9,7 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+from ingest.sites import kurdistan24, rudaw
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lxml.html import HtmlElement
+
+    from ingest.extraction.metadata import PageMetadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,9 @@ class SiteProfile:
     #: Bylines that name the outlet, in any script, and the one name to store for them.
     author_aliases: tuple[str, ...] = ()
     author_name: str = ""
+    #: Readers of the site's own page data (``ingest.sites.<site>``), run after the page's
+    #: standard metadata is read; each fills only what is still missing.
+    page_readers: tuple[Callable[[HtmlElement, PageMetadata], None], ...] = ()
 
     @cached_property
     def _article_re(self) -> re.Pattern[str]:
@@ -106,7 +121,7 @@ class SiteProfile:
         path = urlsplit(url).path
         if edition is not None:
             path = path[len(edition.root.rstrip("/")) :]
-        words = [s for s in path.split("/") if s and s.isalpha() and s != "categories"]
+        words = [s for s in path.split("/") if s and s.isalpha()]
         if not self.section_in_path or not words or not self.is_article(url):
             return None
         slug = words[-1].lower()
@@ -159,24 +174,6 @@ def _target(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-_RUDAW_EDITIONS = ("english", "sorani", "kurmanci", "arabic", "turkish")
-_RE_ED = "|".join(_RUDAW_EDITIONS)
-_RUDAW_SECTIONS = (
-    "kurdistan",
-    "middleeast",
-    "middleeast/iraq",
-    "middleeast/iran",
-    "middleeast/syria",
-    "middleeast/turkey",
-    "world",
-    "business",
-    "opinion",
-    "sports",
-    "culture",
-    "technology",
-)
-
-
 def _rudaw_edition(key: str, language: str, extra_feeds: tuple[str, ...] = ()) -> Edition:
     root = f"/{key}"
     return Edition(
@@ -184,7 +181,7 @@ def _rudaw_edition(key: str, language: str, extra_feeds: tuple[str, ...] = ()) -
         language=language,
         root=root,
         feeds=(f"{root}/rss", *extra_feeds),
-        listings=(root, f"{root}/latest-news", *(f"{root}/{s}" for s in _RUDAW_SECTIONS)),
+        listings=(root, f"{root}/latest-news", *(f"{root}/{s}" for s in rudaw.SECTIONS)),
     )
 
 
@@ -200,16 +197,8 @@ RUDAW = SiteProfile(
         _rudaw_edition("arabic", "ar"),
         _rudaw_edition("turkish", "tr"),
     ),
-    article_patterns=(
-        # Legacy: /english/middleeast/iraq/260820204 (DDMMYYYY + story number); AMP twin -amp.
-        rf"^/(?:{_RE_ED})/(?:[a-z-]+/){{1,3}}\d{{8,10}}(?:-amp)?/?$",
-        # Current (Next.js): /english/categories/syria/1079288
-        rf"^/(?:{_RE_ED})/categories/[a-z0-9-]+/\d+/?$",
-    ),
-    listing_patterns=(
-        rf"^/(?:{_RE_ED})(?:/[a-z-]+){{0,3}}/?(?:\?page=\d+)?$",
-        rf"^/(?:{_RE_ED})/news\?CategoryID=\d+(?:&page=\d+)?$",
-    ),
+    article_patterns=rudaw.ARTICLE_PATTERNS,
+    listing_patterns=rudaw.LISTING_PATTERNS,
     excluded_patterns=(
         r"/(?:tags?|authors?|writers?|videos?|video|onair|live|search|gallery|galleries)(?:/|\?|$)",
         r"/rss/?$",
@@ -224,6 +213,7 @@ RUDAW = SiteProfile(
     section_labels=(("middleeast", "Middle East"),),
     author_aliases=("Rudaw", "Rudaw.net", "Rudaw English", "ڕووداو", "رووداو", "روداو", "Rûdaw"),
     author_name="Rudaw",
+    page_readers=(rudaw.read_next_flight,),
 )
 
 KURDISTAN24 = SiteProfile(
@@ -236,8 +226,8 @@ KURDISTAN24 = SiteProfile(
         Edition("ku", "ckb", "/ku", feeds=("/ku/rss",), listings=("/ku", "/ku/news")),
         Edition("ar", "ar", "/ar", feeds=("/ar/rss",), listings=("/ar", "/ar/news")),
     ),
-    article_patterns=(r"^/(?:en|ku|ar)/story/\d+(?:/[^/?#]*)?/?$",),
-    listing_patterns=(r"^/(?:en|ku|ar)(?:/[a-z-]+){0,2}/?(?:\?page=\d+)?$",),
+    article_patterns=kurdistan24.ARTICLE_PATTERNS,
+    listing_patterns=kurdistan24.LISTING_PATTERNS,
     excluded_patterns=(
         r"/(?:tags?|authors?|videos?|video|live|search|gallery)(?:/|\?|$)",
         r"/rss/?$",

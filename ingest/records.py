@@ -37,6 +37,8 @@ RUN_FIELDS = (
     "articles_unchanged",
     "items_dropped",
     "errors",
+    "verdict",
+    "verdict_reason",
 )
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from ingest.reextract_worker import Result, Task, remake_article, start_worker
+from ingest.storage import boilerplate as learned_boilerplate
 from ingest.storage import queries
 from ingest.storage.models import Article
 from ingest.storage.repository import (
@@ -93,6 +94,7 @@ def reextract(
     try:
         with sessions() as session:
             report.total = min(_count(session, filters), limit or 2**63)
+            learned = learned_boilerplate.load_learned(session)
         if not dry_run:
             with sessions.begin() as session:
                 run_id = start_crawl_run(
@@ -100,7 +102,16 @@ def reextract(
                 )
         try:
             _Job(
-                sessions, pool, raw_dir, filters, limit, dry_run, min_chars, report, progress
+                sessions,
+                pool,
+                raw_dir,
+                filters,
+                limit,
+                dry_run,
+                min_chars,
+                learned,
+                report,
+                progress,
             ).run()
         except KeyboardInterrupt:
             report.interrupted = True
@@ -165,6 +176,8 @@ class _Job:
     limit: int | None
     dry_run: bool
     min_chars: int
+    #: (site, edition or "") → digests of its learned boilerplate, read once at the start.
+    learned: dict[tuple[str, str], frozenset[str]]
     report: Report
     progress: TextIO | None
 
@@ -204,6 +217,7 @@ class _Job:
                     site=row.site,
                     edition=row.edition,
                     min_chars=self.min_chars,
+                    learned=self.learned.get((row.site, row.edition or ""), frozenset()),
                 )
                 for row in rows
             ]

@@ -1,7 +1,8 @@
 """What a re-extraction worker process runs: make one article again from its stored page.
 
 The same chain as a crawl's pipeline stages (extract → fill from the profile → dedupe
-paragraphs → strip boilerplate → validate), through the same functions, without Scrapy and
+paragraphs → strip boilerplate → fall back to trafilatura's text → strip learned boilerplate →
+validate), through the same functions, without Scrapy and
 without the network. Kept apart from ``ingest.reextract`` so that a spawned worker imports
 the extraction code and not the database layer.
 """
@@ -32,6 +33,8 @@ class Task:
     site: str | None
     edition: str | None
     min_chars: int
+    #: Digests of the paragraphs learned as the site's boilerplate (``boilerplate_paragraphs``).
+    learned: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,8 @@ def remake_article(task: Task) -> Result:
             fetched_at=page.fetched_at,
             extracted=extracted,
             profile=profile,
-        )
+        ),
+        task.learned,
     )
     if found := rejection(article, task.min_chars):
         reason, message = found

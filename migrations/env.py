@@ -42,6 +42,11 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_name=_include_name,
+        # One transaction for the whole run, on SQLite too (Alembic assumes SQLite DDL is not
+        # transactional; it is, once ingest.storage.dialects sends BEGIN itself): a migration
+        # killed at any moment leaves the database as it found it.
+        transactional_ddl=True,
+        transaction_per_migration=False,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

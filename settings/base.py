@@ -34,15 +34,43 @@ RETRY_TIMES = 2
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
+DOWNLOADER_MIDDLEWARES = {
+    # Redirects stay on the site first requested and out of private networks; loops fail.
+    # Above RedirectMiddleware (600), so its process_response sees a 3xx first.
+    "ingest.downloadermiddlewares.SameSiteRedirectMiddleware": 610,
+    # Retries that wait (backoff, Retry-After) and refuse cut-off gzip bodies. At 595, where
+    # Scrapy's RetryMiddleware (550) is replaced, so it sees the body before decompression.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "ingest.downloadermiddlewares.PoliteRetryMiddleware": 595,
+}
+# The first retry waits INGEST_RETRY_BACKOFF seconds, each next one twice as long, at most
+# INGEST_RETRY_BACKOFF_MAX; a 429 or 503 waits what its Retry-After asks. A server asking
+# for more than INGEST_RETRY_BACKOFF_MAX is not retried this run: waiting that long would
+# hold the run past its next cron slot, and retrying sooner is what it asked us not to do.
+INGEST_RETRY_BACKOFF = 2.0
+# The spider logs and counts each page it gives up on; Scrapy's own ERROR line would say it
+# twice (and a run with no network would print screens of them).
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+INGEST_RETRY_BACKOFF_MAX = 120.0
+# Hosts a redirect or meta refresh may lead to besides the one first requested (and a site
+# spider's own domains), e.g. a publisher's CDN host for the `urls` spider.
+INGEST_REDIRECT_ALLOWED_HOSTS: list[str] = []
+
 ITEM_PIPELINES = {
     "ingest.pipelines.ExtractPipeline": 100,
     "ingest.pipelines.DedupeParagraphsPipeline": 200,
     "ingest.pipelines.BoilerplatePipeline": 300,
+    "ingest.pipelines.FallbackPipeline": 340,
+    "ingest.pipelines.SiteBoilerplatePipeline": 350,
     "ingest.pipelines.ValidatePipeline": 400,
     "ingest.pipelines.RawPagePipeline": 700,
     "ingest.pipelines.StorePipeline": 800,
+    # Last: it learns from what the store wrote, when the run closes.
+    "ingest.pipelines.LearnBoilerplatePipeline": 900,
 }
 EXTENSIONS = {
+    # Before the recorder and the stats file, which store the verdict.
+    "ingest.extensions.RunVerdict": 490,
     "ingest.extensions.CrawlRunRecorder": 500,
     "ingest.extensions.StatsFileWriter": 510,
 }
@@ -52,6 +80,11 @@ INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")
 # Processes that extract pages while the crawl keeps fetching (extraction is CPU-bound and
 # Scrapy runs in one thread). 0 extracts in the crawl's own thread.
 INGEST_EXTRACT_WORKERS = int(os.environ.get("INGEST_EXTRACT_WORKERS", min(os.cpu_count() or 1, 4)))
+# CPU seconds one page may take in a worker before the kernel stops it (RLIMIT_CPU; 0: no
+# limit). A news page takes well under a second; one that spins for a minute is pathological
+# markup and would otherwise hold a worker for the rest of the run. It is tried once more on
+# a fresh worker, then dropped as ExtractionCrashed.
+INGEST_EXTRACT_CPU_SECONDS = 60
 
 # Scheduled runs fetch new articles, and known ones only when due: published (or first seen)
 # less than INGEST_RECHECK_DAYS ago, since news is edited in its first days, or listed in a
@@ -69,7 +102,7 @@ SPIDER_MIDDLEWARES = {
     "ingest.middlewares.DueVisitsMiddleware": 600,
 }
 # After RobotsTxtMiddleware (100): its own fetch of robots.txt is the one shared.
-DOWNLOADER_MIDDLEWARES = {"ingest.distributed.robots.SharedRobotsTxt": 110}
+DOWNLOADER_MIDDLEWARES["ingest.distributed.robots.SharedRobotsTxt"] = 110
 # Every Redis key of a run starts with this, so several archives can share one Redis.
 INGEST_REDIS_PREFIX = os.environ.get("INGEST_REDIS_PREFIX", "ingest")
 # A worker silent for this long (seconds) is taken for dead, and the requests it held go back
@@ -83,11 +116,58 @@ INGEST_REDIS_POLL_SECONDS = 0.5
 # filter must not stop the next run, and an abandoned run must not linger.
 INGEST_RUN_TTL = 3600
 
-# Listing pages are followed this many links deep from a start listing (pagination included).
+# Listing and section pages are followed this many links deep from a start page (a start
+# listing, feed or sitemap), through any page, articles included; pagination counts too.
 INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,
 # video pages with one caption line. Tuned on the fixture sites' shortest real article (~400).
 INGEST_MIN_TEXT_CHARS = 200
 
+# `scrapy crawl` runs our crawl command (ingest/commands/crawl.py): it exits 1 when the run's
+# verdict is not healthy, so cron and monitors see a failed run (Scrapy's own exits 0).
+COMMANDS_MODULE = "ingest.commands"
+# A run is unhealthy (exit status 1, verdict in crawl_runs) when it ends early, fetches
+# nothing, stores no article where it attempted some or where earlier runs stored some,
+# leaves items in the spool, or when more than these shares of its article pages failed to
+# download or were dropped. A few 404s and removed stories are normal on a news site;
+# a quarter of the pages failing, or most of them dropped, means a site change or an outage.
+# Shares are judged from INGEST_HEALTH_MIN_PAGES article pages on (one failure in three
+# pages says little). INGEST_HEALTH_ENABLED = False always exits 0, as Scrapy does.
+INGEST_HEALTH_ENABLED = True
+INGEST_HEALTH_MIN_PAGES = 10
+INGEST_HEALTH_MAX_FAILED_SHARE = 0.25
+INGEST_HEALTH_MAX_DROPPED_SHARE = 0.5
+# A paragraph on at least INGEST_BOILERPLATE_MIN_ARTICLES distinct articles of a site's edition,
+# and on at least INGEST_BOILERPLATE_MIN_SHARE of them, is that site's boilerplate (a moderation
+# policy, "follow us", a copyright line). Both: the count keeps a new site from learning from
+# three pages, the share lets a quote a few stories share survive on a busy one. Counted over
+# the INGEST_BOILERPLATE_WINDOW latest articles of each edition, at the end of every run.
+INGEST_BOILERPLATE_LEARN = True
+INGEST_BOILERPLATE_MIN_ARTICLES = 5
+INGEST_BOILERPLATE_MIN_SHARE = 0.3
+INGEST_BOILERPLATE_WINDOW = 1000
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("INGEST_LOG_LEVEL", "INFO")
+
+# Storing. Articles are written by a thread of their own in batches of up to INGEST_STORE_BATCH
+# (one transaction each: far fewer round trips than one per article, small enough that a
+# refused value costs a retry of a few dozen rows, not thousands).
+INGEST_STORE_BATCH = 100
+# When the database is away, articles go to a spool of JSON lines (fsync'd) in this folder and
+# are stored when it answers again, at the end of the run, by the next run, or by
+# `ingest spool replay`. Beside the default archive, on local disk.
+INGEST_SPOOL_DIR = os.environ.get(
+    "INGEST_SPOOL_DIR", str(Path(__file__).resolve().parent.parent / "data" / "spool")
+)
+# Seconds before trying an unavailable database again; doubles after each failure up to the
+# maximum, so a long outage costs a connection attempt a minute, not one per article.
+INGEST_STORE_RETRY_BACKOFF = 1.0
+INGEST_STORE_RETRY_BACKOFF_MAX = 60.0
+# Every database call is bounded, so that a lost or stalled server is noticed and the articles
+# spooled instead of the crawl hanging. Seconds. Connecting: a live server answers in
+# milliseconds. A batch statement of the crawl: its slowest real write is well under a second.
+# A stall (packets dropped): TCP user timeout and keepalives drop the connection after this.
+INGEST_DB_CONNECT_TIMEOUT = 10
+INGEST_DB_STATEMENT_TIMEOUT = 30
+INGEST_DB_STALL_TIMEOUT = 30

@@ -213,12 +213,20 @@ def run_stages(item: Any) -> Any:
         BoilerplatePipeline,
         DedupeParagraphsPipeline,
         ExtractPipeline,
+        FallbackPipeline,
         ValidatePipeline,
     )
     from ingest.spiders.urls import UrlsSpider
 
     crawler = get_crawler(UrlsSpider, project_settings())
-    for stage in (ExtractPipeline, DedupeParagraphsPipeline, BoilerplatePipeline, ValidatePipeline):
+    stages = (
+        ExtractPipeline,
+        DedupeParagraphsPipeline,
+        BoilerplatePipeline,
+        FallbackPipeline,
+        ValidatePipeline,
+    )
+    for stage in stages:
         item = build_from_crawler(stage, crawler).process_item(item)
         if inspect.iscoroutine(item):
             item = asyncio.run(item)
@@ -277,6 +285,7 @@ def start_crawl(spider: str, tmp_path: Path, db: str, *args: str, **settings: An
     command += ["-s", "INGEST_EXTRACT_WORKERS=1", "-s", "TELNETCONSOLE_ENABLED=False"]
     # Raw pages go beside the test's database, never into the repository's data/raw.
     settings.setdefault("INGEST_RAW_DIR", tmp_path / "raw")
+    command += ["-s", f"INGEST_SPOOL_DIR={tmp_path / 'spool'}"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     for arg in args:

@@ -110,6 +110,16 @@ def test_a_scheduled_rerun_fetches_no_known_article_again(crawled):
     assert skipped >= len(stored)
 
 
+def test_tracking_parameters_and_trailing_slash_are_one_request_and_one_row(crawled):
+    # The minimal page has no canonical link. The english RSS links it with utm_* parameters,
+    # "Most Read" on /english with a trailing slash and a fragment, latest-news?page=2 cleanly.
+    assert [r for r in crawled.requests if "200720242" in r] == ["/english/sports/200720242"]
+    article = crawled.articles["/english/sports/200720242"]
+    assert article.url == article.canonical_url
+    assert article.canonical_url.endswith("/english/sports/200720242")
+    assert crawled.first.stats["ingest/discover/feed/articles"] >= 3
+
+
 def test_a_full_refetch_adds_and_changes_nothing(crawled):
     stats = crawled.refetch.stats
     assert stats.get("ingest/store/new", 0) == 0

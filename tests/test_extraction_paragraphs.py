@@ -86,3 +86,40 @@ def test_short_line_repeated_on_its_own_is_content():
 def test_short_lines_inside_a_repeated_block_are_removed():
     block = ["Photo gallery", A, B]
     assert dedupe_paragraphs([*block, C, *block]) == [*block, C]
+
+
+def test_meal_plan_repeating_long_lines_keeps_every_day():
+    lines = [
+        "Day 1",
+        "Breakfast: porridge with blueberries and a spoon of honey",
+        "Lunch: lentil soup with a slice of wholemeal bread",
+        "Day 2",
+        "Breakfast: two boiled eggs and a tomato",
+        "Lunch: lentil soup with a slice of wholemeal bread",
+        "Day 3",
+        "Breakfast: porridge with blueberries and a spoon of honey",
+        "Lunch: lentil soup with a slice of wholemeal bread",
+    ]
+    assert dedupe_paragraphs(lines) == lines
+
+
+def test_refrain_and_repeated_table_cells_are_kept():
+    song = ["Verse one of the song", "Oh mountains, my only friends", "Verse two of the song"]
+    song += ["Oh mountains, my only friends"]
+    assert dedupe_paragraphs(song) == song
+    cells = ["City", "Erbil", "Open", "City", "Duhok", "Open", "City", "Zakho", "Closed"]
+    assert dedupe_paragraphs(cells) == cells
+
+
+def test_lead_printed_again_as_a_summary_is_dropped():
+    assert dedupe_paragraphs([A, B, C, A]) == [A, B, C]
+
+
+def test_prose_paragraph_printed_twice_in_a_row_is_dropped():
+    assert dedupe_paragraphs([A, C, C, B]) == [A, C, B]
+
+
+def test_long_sentence_the_article_repeats_between_others_is_kept():
+    refrain = "“We will not leave this land, whatever they do to us,” the villagers said again."
+    lines = [A, refrain, B, C, refrain]
+    assert dedupe_paragraphs(lines) == lines

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from ingest.reextract import reextract
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
 from tests.conftest import (
@@ -318,7 +319,6 @@ def test_reextract_applies_a_changed_cleaning_rule_in_process(archive, monkeypat
     stored articles through `reextract` with no crawl; taking the rule back undoes it."""
     from ingest.extraction import article as making
     from ingest.extraction.boilerplate import BoilerplateRules
-    from ingest.reextract import reextract
     from ingest.storage.queries import Filters
 
     before = archive.articles()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -52,11 +53,15 @@ def _item(number: int) -> ArticleItem:
     )
 
 
-def _store_pipeline(url: str) -> StorePipeline:
-    crawler = get_crawler(UrlsSpider, project_settings(INGEST_DATABASE_URL=url))
-    pipeline = build_from_crawler(StorePipeline, crawler)
+def _store_pipeline(url: str, spool: Path) -> StorePipeline:
+    settings = project_settings(INGEST_DATABASE_URL=url, INGEST_SPOOL_DIR=str(spool))
+    pipeline = build_from_crawler(StorePipeline, get_crawler(UrlsSpider, settings))
     pipeline.open_spider()
     return pipeline
+
+
+def _store(pipeline: StorePipeline, item: ArticleItem) -> ArticleItem:
+    return asyncio.run(pipeline.process_item(item))
 
 
 def _count(url: str) -> int:
@@ -67,9 +72,11 @@ def _count(url: str) -> int:
     return count
 
 
-def test_store_survives_dropped_connections_and_reports_a_lost_database(postgresql_url):
-    pipeline = _store_pipeline(postgresql_url)
-    pipeline.process_item(_item(1))
+def test_store_survives_lost_connections_and_spools_while_the_database_is_gone(
+    postgresql_url, tmp_path
+):
+    pipeline = _store_pipeline(postgresql_url, tmp_path / "spool")
+    _store(pipeline, _item(1))
     database = postgresql_url.rsplit("/", 1)[1]
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -80,16 +87,34 @@ def test_store_survives_dropped_connections_and_reports_a_lost_database(postgres
             ),
             {"d": database},
         )
-    pipeline.process_item(_item(2))
+    _store(pipeline, _item(2))
     assert _count(postgresql_url) == 2
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
-        # The database is gone for good: the item is dropped with a reason, nothing crashes.
-        with pytest.raises(StoreFailed):
-            pipeline.process_item(_item(3))
+        # The database is gone: the article waits in the spool, nothing is dropped.
+        _store(pipeline, _item(3))
+        assert list((tmp_path / "spool").glob("*.jsonl"))
         connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
-    pipeline.close_spider()
+    # Back (empty): the end of the run migrates it and replays the spool.
+    asyncio.run(pipeline.close_spider())
+    stats = pipeline.stats.get_stats()
+    assert stats["ingest/spool/written"] == 1
+    assert (stats["ingest/spool/replayed"], stats["ingest/spool/pending"]) == (1, 0)
+    assert _count(postgresql_url) == 1
+    assert not list((tmp_path / "spool").glob("*.jsonl"))
+
+
+def test_a_value_the_database_refuses_is_dropped_and_the_rest_stored(postgresql_url, tmp_path):
+    pipeline = _store_pipeline(postgresql_url, tmp_path / "spool")
+    refused = _item(1)
+    refused.text = "PostgreSQL text cannot hold a NUL \x00 character."
+    with pytest.raises(StoreFailed):
+        _store(pipeline, refused)
+    _store(pipeline, _item(2))
+    asyncio.run(pipeline.close_spider())
+    assert _count(postgresql_url) == 1
+    assert pipeline.stats.get_value("ingest/spool/pending") == 0
 
 
 def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path, sqlite_url):
@@ -158,6 +183,14 @@ def test_crawl_killed_half_way_leaves_a_consistent_archive(rudaw_site, tmp_path,
     # The next crawl closed the killed one's file for good.
     assert all(f.name.endswith(".warc.gz") for f in raw_dir.iterdir())
     assert _warcio_index(raw_dir).returncode == 0
+    # The second run found the first one's process gone and marked it.
+    engine = make_engine(sqlite_url)
+    with make_sessionmaker(engine)() as session:
+        killed, second = session.scalars(select(CrawlRun).order_by(CrawlRun.id))
+        assert killed.verdict == "killed"
+        assert killed.verdict_reason.startswith(f"process {process.pid} on ")
+        assert second.verdict == "healthy"
+    engine.dispose()
 
 
 def _warcio_index(raw_dir: Path) -> subprocess.CompletedProcess[str]:

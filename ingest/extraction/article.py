@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
+from ingest.extraction.fallback import should_fall_back
 from ingest.extraction.paragraphs import dedupe_paragraphs
+from ingest.extraction.site_boilerplate import strip_learned
 from ingest.items import ArticleItem
 from ingest.profiles import PROFILES, profile_for_url
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from datetime import datetime
 
     from ingest.extraction.extract import Extracted
@@ -110,6 +113,7 @@ def build_article(
         image_caption=extracted.image_caption,
         fetched_at=fetched_at,
         page_type=extracted.page_type,
+        reference_text="\n".join(extracted.reference_lines),
     )
 
 
@@ -146,9 +150,49 @@ def strip_article(article: ArticleItem) -> ArticleItem:
     )
 
 
-def clean_article(article: ArticleItem) -> ArticleItem:
+def fall_back(article: ArticleItem) -> tuple[ArticleItem, bool]:
+    """Return the article with trafilatura's own text where cleaning kept much less than
+    trafilatura finds on the whole page, cleaned of identified boilerplate the same way
+    (``ingest.extraction.fallback``), and whether it was taken; the reference text is
+    emptied either way, as it is never stored."""
+    reference, article = article.reference_text, replace(article, reference_text="")
+    if not reference:
+        return article, False
+    cleaned = strip_boilerplate(
+        dedupe_paragraphs(reference.split("\n")),
+        site_rules(article.site).boilerplate,
+        title=article.title,
+        section=article.section,
+        authors=article.authors,
+        image_caption=article.image_caption,
+    )
+    kept = article.text.split("\n") if article.text else []
+    if not should_fall_back(kept, cleaned.lines):
+        return article, False
+    return replace(
+        article,
+        text="\n".join(cleaned.lines),
+        image_caption=cleaned.image_caption,
+        lead=cleaned.lines[0] if cleaned.lines else None,
+    ), True
+
+
+def strip_learned_article(article: ArticleItem, learned: Collection[str]) -> ArticleItem:
+    """Return the article without the paragraphs learned as its site's boilerplate
+    (``ingest.extraction.site_boilerplate``; ``learned`` holds their digests)."""
+    if not learned:
+        return article
+    lines = article.text.split("\n")
+    kept = strip_learned(lines, learned)
+    if len(kept) == len(lines):
+        return article
+    return replace(article, text="\n".join(kept), lead=kept[0] if kept else None)
+
+
+def clean_article(article: ArticleItem, learned: Collection[str] = ()) -> ArticleItem:
     """Run the whole cleaning chain, in the crawl's stage order."""
-    return strip_article(dedupe_article(article))
+    article, _ = fall_back(strip_article(dedupe_article(article)))
+    return strip_learned_article(article, learned)
 
 
 class Rejection(enum.StrEnum):

@@ -1,7 +1,8 @@
 """Remove what a news page prints around its body: comment blocks, labels, widgets, captions.
 
-Works on the extracted lines, after trafilatura, because the markup of these pieces is not
-known and changes; their words and their place in the article are what stays the same.
+Works on the extracted lines, after trafilatura: what the structural pruning at extraction
+(``ingest.extraction.comments``) could not see. The words are in ``ingest.extraction.lexicon``;
+their place in the article is what this module knows.
 """
 
 from __future__ import annotations
@@ -10,60 +11,26 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ingest.extraction.lexicon import (
+    BYLINE_RE,
+    COMMENT_ACTION_RE,
+    COMMENT_HEADING_RE,
+    COMMENT_WORD_RE,
+    PHOTO_CREDIT_RE,
+    READ_MORE_RE,
+    TIME_AGO_RE,
+    WIDGET_LINE_RE,
+)
 from ingest.extraction.paragraphs import paragraph_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-# Headings that open a comment section, in English, Sorani, Arabic, Kurmanci and Turkish.
-_COMMENT_HEADING_RE = re.compile(
-    r"^(?:comments?|reader comments|\d+ comments?|leave a (?:comment|reply)|add a comment"
-    r"|post a comment|write a comment|join the discussion"
-    r"|کۆمێنت(?:ەکان)?|لێدوان(?:ەکان)?|بۆچوون(?:ەکان)?|کۆمێنتێک بنووسە|لێدوانێک بنووسە|کۆمێنت بنووسە"
-    r"|التعليقات|تعليقات|تعليق|أضف تعليق(?:ا|اً)?|اكتب تعليق(?:ا|اً)?|أضف تعليقك|اترك تعليق(?:ا|اً)?"
-    r"|şîrove|şîroveyan|şîroveyên|şîroveyek binivîse|şîroveyekê binivîse|şîrove binivîse"
-    r"|yorumlar|yorum(?: yap| yaz)?|yorum gönder|bir yorum yazın|yorum yazın)[\s:.!]*$",
-    re.IGNORECASE,
-)
-# Lines that can only be the comment form: a heading that is an action, not a title.
-_COMMENT_ACTION_RE = re.compile(
-    r"^(?:post|add|write|leave) a (?:comment|reply)"
-    r"|^(?:کۆمێنت|لێدوان)(?:ێک)? بنووسە|^(?:أضف|اكتب|اترك) تعليق|^şîrove(?:yek|yekê)? binivîse"
-    r"|^(?:bir )?yorum (?:yaz|gönder)",
-    re.IGNORECASE,
-)
-# Words that a comment policy paragraph cannot avoid.
-_COMMENT_WORD_RE = re.compile(r"comment|کۆمێنت|لێدوان|تعليق|şîrove|yorum", re.IGNORECASE)
-
-# Single lines that are widgets, never text: form labels, font-size buttons, share bars.
-_WIDGET_LINE_RE = re.compile(
-    r"^(?:required|\*|name|email|e-mail|your name|your email|comment|send|submit"
-    r"|پێویستە|داواکراوە|ناو|ئیمەیڵ|مطلوب|الاسم|البريد الإلكتروني|pêwîst|navê te|gerekli|zorunlu|ad|isim"
-    r"|(?:a\s*[+\-]\s*)+"
-    r"|(?:(?:share(?: this)?(?: article)?|facebook|twitter|x|whatsapp|telegram|linkedin|email|print"
-    r"|copy link|copy|messenger|reddit|پەیوەندیدار|هاوبەشی بکە|شارك|parve bike|paylaş)[\s|:·,/]*)+)$",
-    re.IGNORECASE,
-)
-# Inline links to other stories placed between paragraphs ("Read More: <headline>").
-_READ_MORE_RE = re.compile(
-    r"^(?:read (?:more|also)|also read|related|see also|اقرأ (?:أيضا|أيضاً|المزيد)|زیاتر بخوێنەوە"
-    r"|هەروەها بخوێنەوە|bixwîne|herwiha bixwîne|ayrıca oku|devamını oku|ilgili haber)\s*:\s*\S.{0,200}$",
-    re.IGNORECASE,
-)
-# A photo credit at the end of a line marks the line as a caption.
-_PHOTO_CREDIT_RE = re.compile(
-    r"(?:\b(?:photos?|photograph|image|file photo|foto(?:ğraf)?|wêne)(?: by)?\s*:|(?:وێنە|صورة|الصورة)\s*:)"
-    r"\s*[^\n]{1,90}$",
-    re.IGNORECASE,
-)
 _MAX_CAPTION_CHARS = 400
-# Header lines printed above the body: dates, "N hours ago", bylines.
+# Header lines printed above the body: dates, "N hours ago" (``TIME_AGO_RE``), bylines.
 _DATE_LINE_RE = re.compile(
     r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2})?$"
-    r"|^\d+\s+(?:minutes?|hours?|days?)\s+ago$",
-    re.IGNORECASE,
 )
-_BYLINE_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\s+\S", re.IGNORECASE)
 _LABEL_MAX_WORDS = 3
 _SENTENCE_END_RE = re.compile(r"[.!?؟。:\"”»)]$")
 
@@ -113,9 +80,7 @@ def strip_boilerplate(
     kept = [
         ln
         for ln in kept
-        if not (
-            _WIDGET_LINE_RE.match(ln) or _READ_MORE_RE.match(ln) or rules.is_site_boilerplate(ln)
-        )
+        if not (WIDGET_LINE_RE.match(ln) or READ_MORE_RE.match(ln) or rules.is_site_boilerplate(ln))
     ]
     kept = _drop_header(kept, title=title, section=section, authors=authors)
     return _move_captions(kept, image_caption)
@@ -123,11 +88,11 @@ def strip_boilerplate(
 
 def _cut_comment_section(lines: list[str], rules: BoilerplateRules) -> list[str]:
     for index, line in enumerate(lines):
-        if rules.opens_comments(line) or _COMMENT_ACTION_RE.match(line):
-            start = index - 1 if index and _COMMENT_HEADING_RE.match(lines[index - 1]) else index
+        if rules.opens_comments(line) or COMMENT_ACTION_RE.match(line):
+            start = index - 1 if index and COMMENT_HEADING_RE.match(lines[index - 1]) else index
             return lines[:start]
-        if _COMMENT_HEADING_RE.match(line) and any(
-            _COMMENT_WORD_RE.search(following) for following in lines[index + 1 : index + 4]
+        if COMMENT_HEADING_RE.match(line) and any(
+            COMMENT_WORD_RE.search(following) for following in lines[index + 1 : index + 4]
         ):
             return lines[:index]
     return lines
@@ -142,7 +107,8 @@ def _drop_header(
         is_header = (
             key in known
             or _DATE_LINE_RE.match(line)
-            or _BYLINE_RE.match(line)
+            or TIME_AGO_RE.match(line)
+            or BYLINE_RE.match(line)
             or (len(line.split()) <= _LABEL_MAX_WORDS and not _SENTENCE_END_RE.search(line))
         )
         if not is_header:
@@ -157,7 +123,7 @@ def _move_captions(lines: list[str], image_caption: str | None) -> Cleaned:
         key = paragraph_key(line)
         if caption_key and (key == caption_key or (len(key) > 40 and caption_key.startswith(key))):
             continue
-        if len(line) <= _MAX_CAPTION_CHARS and _PHOTO_CREDIT_RE.search(line):
+        if len(line) <= _MAX_CAPTION_CHARS and PHOTO_CREDIT_RE.search(line):
             image_caption = image_caption or line
             continue
         kept.append(line)

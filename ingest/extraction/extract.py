@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import logging
 import re
-from copy import deepcopy
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-import trafilatura.metadata
 from lxml import etree, html
 from lxml.etree import ParserError
 from trafilatura.settings import Document
 
+from ingest.extraction.bylines import person_names
+from ingest.extraction.comments import comment_sections
+from ingest.extraction.lexicon import RELATED_HEADING_RE
 from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
-from ingest.extraction.times import parse_time
+from ingest.extraction.times import parse_time, plausible
+from ingest.extraction.titles import clean_title
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from lxml.html import HtmlElement
+
+    from ingest.extraction.metadata import SiteReader
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +47,9 @@ class Extracted:
     image_caption: str | None
     canonical_url: str | None
     page_type: str | None
+    #: trafilatura's own text of the whole, unpruned page (comments left out): what the
+    #: over-pruning safety net compares the cleaned text with (``ingest.extraction.fallback``).
+    reference_lines: tuple[str, ...] = ()
 
 
 # Class and id tokens of page furniture that is never article text. Matched as whole tokens
@@ -79,18 +86,12 @@ _FURNITURE_TOKENS = frozenset(
 )
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
 _ALWAYS_PRUNED_XPATH = etree.XPath(
-    "//button | //select | //textarea | //input | //nav | //footer"
-    " | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
+    "//nav | //footer | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
 )
+# Form controls go after the comment sections have been found: a textarea is what marks one.
+_CONTROLS_XPATH = etree.XPath("//button | //select | //textarea | //input")
 # Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
 _FORMS_XPATH = etree.XPath("//form")
-# Headings of related-links boxes ("Also in Iraq") in the languages of the sites we crawl.
-_RELATED_HEADING_RE = re.compile(
-    r"^(?:also in\b|related\b|read also\b|more from\b|more stories\b|you may also like"
-    r"|ئەمانەش|هەروەها بخوێنەوە|پەیوەندیدار|أيضا في|أيضاً في|اقرأ أيضا|اقرأ أيضاً|ذات صلة"
-    r"|herwiha|bi heman mijarê|ayrıca\b|ilgili\b|bunlar da)",
-    re.IGNORECASE,
-)
 _HEADING_LIKE_XPATH = etree.XPath(
     "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong"
     " or self::span or self::div or self::p][not(*) or not(.//p)]"
@@ -112,6 +113,7 @@ def extract_article(
     prune_xpath: Sequence[str] = (),
     local_zone: str = "UTC",
     title_suffix: str = "",
+    site_readers: Sequence[SiteReader] = (),
 ) -> Extracted | None:
     """Return the main text and metadata of a news page, or None if it has no article body.
 
@@ -119,48 +121,66 @@ def extract_article(
         ValueError: ``page`` is not HTML at all (empty, or a document lxml cannot parse).
     """
     tree = _parse(page)
-    meta = read_metadata(tree)
-    fallback = _trafilatura_metadata(tree, url) if _needs_fallback(meta) else None
-    _prune(tree, prune_xpath)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
-        favor_recall=True,
+    meta = read_metadata(tree, site_readers)
+    gaps = _has_gaps(meta)
+    # trafilatura alone, on the page as served: the safety net's yardstick, and (only when the
+    # page's own metadata has gaps) trafilatura's metadata guesses, read in the same pass.
+    # bare_extraction works on its own copy of the tree, so ``tree`` is still whole after it.
+    reference = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=gaps, include_comments=False
     )
-    if document is None or not (document.text or "").strip():
+    _prune(tree, prune_xpath)
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=True)
+    lines, reference_lines = _lines(document), _lines(reference)
+    if not lines and not reference_lines:
         return None
-    lines = tuple(line for line in (clean_space(x) for x in document.text.split("\n")) if line)
-    return _merge(meta, fallback, lines, url=url, local_zone=local_zone, title_suffix=title_suffix)
+    guesses = reference
+    if gaps and reference is None:
+        # trafilatura gave up on the whole page but not on the pruned one: guess from that
+        # (the tree is not used after this, so its edits do not matter).
+        guesses = trafilatura.extract_metadata(tree, default_url=url)
+    extracted = _merge(
+        meta,
+        guesses if gaps else None,
+        lines,
+        url=url,
+        local_zone=local_zone,
+        title_suffix=title_suffix,
+    )
+    return replace(extracted, reference_lines=reference_lines)
 
 
-def _needs_fallback(meta: PageMetadata) -> bool:
+def _lines(document: Document | None) -> tuple[str, ...]:
+    """Return a trafilatura result's text as non-empty, whitespace-collapsed lines."""
+    if document is None or not document.text:
+        return ()
+    return tuple(line for line in (clean_space(x) for x in document.text.split("\n")) if line)
+
+
+def _has_gaps(meta: PageMetadata) -> bool:
     """Return whether the page's own metadata leaves a gap that trafilatura's guesses may fill."""
     return not (meta.title and meta.published and meta.authors)
-
-
-def _trafilatura_metadata(tree: HtmlElement, url: str) -> Document:
-    """Return trafilatura's metadata guesses (title, author, date from the text, …).
-
-    Only run when the page's own metadata has gaps: it costs about as much as the text
-    extraction itself. It works on a copy because it edits the tree it reads.
-    """
-    return trafilatura.metadata.extract_metadata(deepcopy(tree), default_url=url)
 
 
 # HTML comments and processing instructions are dropped at parse time: left in the tree they
 # make trafilatura lose the text around them (seen on nytimes.com pages of the corpus).
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True)
+_PROLOGUE_RE = re.compile(
+    r"^[\s\ufeff]*(?:<\?xml\b[^>]*\?>\s*)?(?:<!doctype\b[^>]*>)?", re.IGNORECASE
+)
+_CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _parse(page: str) -> HtmlElement:
     if not page or not page.strip():
         raise ValueError("empty page")
+    # XHTML pages open with <?xml version="1.0" encoding="…"?>, and lxml refuses a str that
+    # declares an encoding; the page is decoded already, so it says nothing more. A doctype
+    # goes too: with one, libxml2 can drop most of a long page (lxml bug 1955915; seen on
+    # careelite.de in trafilatura-eval), and an HTML parser has no use for it.
+    page = _PROLOGUE_RE.sub("", page, count=1)
+    # Control characters are not allowed in HTML and make libxml2 stop early.
+    page = _CONTROL_CHARS_RE.sub("", page)
     try:
         return html.document_fromstring(page, parser=_PARSER)
     except (ParserError, etree.ParserError, ValueError) as exc:
@@ -176,6 +196,10 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     for xpath in prune_xpath:
         for el in tree.xpath(xpath):
             _drop(el)
+    for el in comment_sections(tree, max_share=_MAX_FURNITURE_SHARE):
+        _drop(el)
+    for el in _CONTROLS_XPATH(tree):
+        _drop(el)
     body_chars = max(len(clean_space(tree.text_content())), 1)
     doomed: list[HtmlElement] = []
     for el in _FURNITURE_XPATH(tree):
@@ -185,7 +209,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
     doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
     for el in _HEADING_LIKE_XPATH(tree):
         # The heading's own text decides; reading every container's whole text would be slow.
-        if not _RELATED_HEADING_RE.match((el.text or "").strip()):
+        if not RELATED_HEADING_RE.match((el.text or "").strip()):
             continue
         text = clean_space(el.text_content())
         if len(text) < 60:
@@ -252,18 +276,28 @@ def _merge(
 ) -> Extracted:
     """Combine the page's own metadata with trafilatura's guesses, which only fill gaps."""
     guessed = _Guesses.of(guesses)
-    title = meta.title or guessed.title
+    now = datetime.now(UTC)
+    title = clean_title(
+        meta.title or guessed.title or meta.page_title,
+        h1s=meta.h1s,
+        site_name=meta.site_name,
+        url=url,
+    )
     if title and title_suffix:
         title = re.sub(title_suffix, "", title).strip()
-    authors = meta.authors or [a.strip() for a in (guessed.author or "").split(";")]
+    authors = person_names(
+        meta.authors or (guessed.author or "").split(";"),
+        outlet=(meta.site_name or "", (urlsplit(url).hostname or "").removeprefix("www.")),
+    )
     image = meta.image_url or guessed.image
     section = meta.section or guessed.section
     return Extracted(
         lines=lines,
         title=title or None,
-        authors=tuple(_unique(_clean_author(a) for a in authors if a.strip())),
-        published_at=parse_time(meta.published, local_zone) or parse_time(guessed.date, local_zone),
-        modified_at=parse_time(meta.modified, local_zone),
+        authors=tuple(authors),
+        published_at=plausible(parse_time(meta.published, local_zone), now)
+        or plausible(parse_time(guessed.date, local_zone), now),
+        modified_at=plausible(parse_time(meta.modified, local_zone), now),
         # A "section" longer than a label is a keyword list some CMSs put there.
         section=section if section and len(section) <= _MAX_SECTION_CHARS else None,
         # trafilatura's tags are the SEO keywords meta, not the article's tags: not used.
@@ -301,19 +335,19 @@ class _Guesses:
 
 _MAX_SECTION_CHARS = 100
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
-_BYLINE_PREFIX_RE = re.compile(r"^(?:by|written by|from|بقلم|نووسینی)\s+", re.IGNORECASE)
-
-
-def _clean_author(name: str) -> str:
-    return _BYLINE_PREFIX_RE.sub("", clean_space(name))
 
 
 def _canonical(declared: str | None, url: str) -> str | None:
-    """Return the declared canonical URL made absolute, unless it points at a site's front page."""
+    """Return the declared canonical URL made absolute, unless it points at a site's front page
+    or is no valid URL (a template's broken host or port)."""
     if not declared:
         return None
-    absolute = urljoin(url, declared)
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(url, declared)
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError for a port that is out of range or no number
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or parts.path.strip("/") == "":
         return None
     return absolute

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -11,7 +12,11 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from lxml.html import HtmlElement
+
+    SiteReader = Callable[[HtmlElement, "PageMetadata"], None]
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +36,18 @@ _ARTICLE_TYPES = frozenset(
 _JSONLD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
 _META_XPATH = etree.XPath("//meta[@content][@property or @name or @itemprop]")
 _CANONICAL_XPATH = etree.XPath('//link[@rel="canonical"]/@href')
-_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@xml:lang")
+# The HTML parser keeps XHTML's xml:lang as a plain attribute of that name.
+_HTML_LANG_XPATH = etree.XPath("/html/@lang | /html/@*[name() = 'xml:lang']")
 # A machine-readable time printed with the article: in <article>/<main>, marked up with
 # itemprop, or else the first one after the headline.
 _TIME_XPATH = etree.XPath(
     "//article//time[@datetime]/@datetime | //main//time[@datetime]/@datetime"
     " | //time[@itemprop]/@datetime | (//h1)[1]/following::time[@datetime][1]/@datetime"
 )
+_H1_XPATH = etree.XPath("//body//h1")
+_TITLE_XPATH = etree.XPath("(//title)[1]/text()")
+# A page with more <h1>s than this uses them for every teaser; the first few are enough.
+_MAX_H1S = 5
 _BODY_ELEMENTS_XPATH = etree.XPath(
     "//body//*[@class or @id or @itemprop or @rel] | //body//figcaption"
 )
@@ -52,13 +62,8 @@ _CAPTION_TOKENS = frozenset({"caption", "figcaption", "credit"})
 _TAG_TOKENS = frozenset({"tags", "tag", "keywords", "topics"})
 _CRUMB_TOKENS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb"})
 _MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKENS | _CRUMB_TOKENS
-_BY_RE = re.compile(r"^(?:by|written by|بقلم|نووسینی)\b\s*", re.IGNORECASE)
 # The lead photo of a page without <article> or <main>: the first image after the headline.
 _IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
-# Next.js pages stream their data as JS string literals: self.__next_f.push([1,"…"]).
-_NEXT_FLIGHT_XPATH = etree.XPath("//script[contains(., 'self.__next_f.push')]/text()")
-_NEXT_CHUNK_RE = re.compile(r'self\.__next_f\.push\(\[1,\s*"((?:[^"\\]|\\.)*)"\]\)')
-_NEXT_RECORD_RE = re.compile(r"^[0-9a-f]+:(\{.*\})\s*$", re.MULTILINE)
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 # A section label or byline is a few words; anything longer is a container around them.
 _MAX_LABEL_CHARS = 40
@@ -82,10 +87,18 @@ class PageMetadata:
     image_caption: str | None = None
     canonical_url: str | None = None
     site_name: str | None = None
+    #: The <title>: the last resort for the headline, least often the bare headline.
+    page_title: str | None = None
+    #: The visible headlines (<h1> texts), the article's among them.
+    h1s: list[str] = field(default_factory=list)
 
 
-def read_metadata(tree: HtmlElement) -> PageMetadata:
-    """Return the page's own metadata; JSON-LD wins over OpenGraph, which wins over <meta>."""
+def read_metadata(tree: HtmlElement, site_readers: Sequence[SiteReader] = ()) -> PageMetadata:
+    """Return the page's own metadata; JSON-LD wins over OpenGraph, which wins over <meta>.
+
+    ``site_readers`` read data only one site has (``ingest.sites``, through its profile);
+    they fill what the standard metadata leaves open, before the printed header is guessed at.
+    """
     meta = PageMetadata()
     _read_meta_tags(tree, meta)
     _read_jsonld(tree, meta)
@@ -98,41 +111,13 @@ def read_metadata(tree: HtmlElement) -> PageMetadata:
     if meta.published is None:
         times = _TIME_XPATH(tree)
         meta.published = times[0].strip() if times else None
-    _read_next_flight(tree, meta)
+    for reader in site_readers:
+        reader(tree, meta)
     _read_markup(tree, meta)
+    titles = _TITLE_XPATH(tree)
+    meta.page_title = (clean_space(titles[0]) or None) if titles else None
+    meta.h1s = [t for t in (clean_space(h.text_content()) for h in _H1_XPATH(tree)[:_MAX_H1S]) if t]
     return meta
-
-
-def _read_next_flight(tree: HtmlElement, meta: PageMetadata) -> None:
-    """Read the article record a Next.js page streams in ``self.__next_f`` (Rudaw's current site).
-
-    Only fills gaps: the record's fields (``Title``, ``Author``, ``CategoryName``,
-    ``PublishedDate``, ``imgPath``…) are what the page's visible header was rendered from.
-    """
-    for script in _NEXT_FLIGHT_XPATH(tree):
-        for chunk in _NEXT_CHUNK_RE.findall(script):
-            try:
-                payload = json.loads(f'"{chunk}"')
-            except ValueError:
-                continue
-            for raw in _NEXT_RECORD_RE.findall(payload):
-                try:
-                    record = json.loads(raw)
-                except ValueError:
-                    continue
-                if isinstance(record, dict) and ("Title" in record or "ID" in record):
-                    _fill_from_record(record, meta)
-                    return
-
-
-def _fill_from_record(record: dict[str, Any], meta: PageMetadata) -> None:
-    meta.title = meta.title or _text(record.get("Title"))
-    meta.section = meta.section or _text(record.get("CategoryName"))
-    meta.published = meta.published or _text(record.get("PublishedDate"))
-    meta.image_url = meta.image_url or _text(record.get("imgPath"))
-    author = _text(record.get("Author") or record.get("Writer"))
-    if author and not meta.authors:
-        meta.authors = [author]
 
 
 def class_tokens(el: HtmlElement) -> set[str]:
@@ -172,7 +157,7 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
             if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) <= 4:
                 section = text
         if byline is None and (itemprop == "author" or rel == "author" or tokens & _AUTHOR_TOKENS):
-            text = _BY_RE.sub("", clean_space(el.text_content()))
+            text = clean_space(el.text_content())
             if 0 < len(text) <= _MAX_BYLINE_CHARS:
                 byline = text
         if caption is None and (el.tag == "figcaption" or tokens & _CAPTION_TOKENS):
@@ -243,11 +228,9 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
 
 def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
     for raw in _JSONLD_XPATH(tree):
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            # A broken JSON-LD block is common (CMS templates with trailing commas); the page
-            # still has OpenGraph and trafilatura's guesses to fall back on.
+        data = load_jsonld(raw)
+        if data is None:
+            # Past repair: the page still has OpenGraph and trafilatura's guesses.
             logger.debug("unparseable JSON-LD block skipped")
             continue
         for node in _walk_jsonld(data):
@@ -257,6 +240,27 @@ def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
                 _read_article_node(node, meta, types)
             elif "BreadcrumbList" in types and not meta.section:
                 meta.section = _last_crumb(node)
+
+
+_JSONLD_WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_TRAILING_COMMA_RE = re.compile(r",(\s*[}\]])")
+
+
+def load_jsonld(raw: str) -> Any:
+    """Parse a JSON-LD block the way real sites write it, or return None.
+
+    Tolerated: an HTML comment or CDATA section around it, raw newlines and tabs inside
+    strings (``strict=False``), the whole block entity-encoded (``{&quot;@type&quot;…``), and
+    trailing commas before ``}`` or ``]``. Each repair is tried only when the plain parse fails.
+    """
+    text = _JSONLD_WRAPPER_RE.sub("", raw).strip()
+    attempts = (text, html.unescape(text), _TRAILING_COMMA_RE.sub(r"\1", html.unescape(text)))
+    for attempt in dict.fromkeys(attempts):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
 
 
 def _walk_jsonld(data: Any) -> list[dict[str, Any]]:

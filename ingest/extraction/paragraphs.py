@@ -51,57 +51,86 @@ def paragraph_key(paragraph: str) -> str:
     return _SPACE_RE.sub(" ", text).strip().casefold()
 
 
-def dedupe_paragraphs(paragraphs: Iterable[str]) -> list[str]:
-    """Return the paragraphs with every repeat removed, each kept at its first position.
+# A paragraph this long is prose. The lines that legitimately come back in an article (a
+# recipe's "1 cup blueberries", a refrain, a meal plan's "Lunch: lentil soup", a table cell)
+# are list items, not prose; a page that prints its body twice repeats prose.
+PROSE_CHARS = 60
 
-    A repeat is a paragraph whose key equals an earlier one, or a truncated copy: one whose
-    key, less a trailing ellipsis, is a prefix of another's of at least
-    ``MIN_TRUNCATED_CHARS``. When the truncated copy came first, the full text takes its place.
-    Paragraphs that only look alike (same opening, different ending) are all kept, and so is a
-    short line (under ``MIN_TRUNCATED_CHARS``) repeated on its own rather than inside a repeated
-    block. The result depends on nothing but the input.
+
+def dedupe_paragraphs(paragraphs: Iterable[str]) -> list[str]:
+    """Return the paragraphs without what the page printed twice, each kept at its first position.
+
+    What goes is a copy of a block: a run of consecutive repeats holding prose (the doubled
+    body of mobile and desktop copies, a "read more" expansion), the lead printed again (as a
+    summary or teaser), a prose paragraph printed twice in a row, and a truncated copy: one
+    whose key, less a trailing ellipsis, is a prefix of another's of at least
+    ``MIN_TRUNCATED_CHARS`` (when the truncated copy came first, the full text takes its
+    place). What stays is a line the article itself repeats among other lines: a recipe's
+    ingredient on two days, a refrain, a table cell. Paragraphs that only look alike (same
+    opening, different ending) are all kept. The result depends on nothing but the input.
     """
     paragraphs = [p for p in paragraphs if paragraph_key(p)]
     keys = [paragraph_key(p) for p in paragraphs]
-    first_seen: dict[str, int] = {}
-    for index, key in enumerate(keys):
-        first_seen.setdefault(key, index)
-    repeats = [first_seen[key] != index for index, key in enumerate(keys)]
+    stems = [_ELLIPSIS_RE.sub("", key) for key in keys]
+    originals = _originals(keys, stems)
     kept: list[str] = []
-    stems: list[str] = []
-    exact: dict[str, int] = {}
-    for index, (paragraph, key) in enumerate(zip(paragraphs, keys, strict=True)):
-        if key in exact:
-            if len(key) >= MIN_TRUNCATED_CHARS or _in_repeated_block(repeats, index):
-                continue
-            # A short line seen before, alone (a recipe's "1 cup blueberries" on two days)
-            # is content; pages that print their body twice repeat whole blocks.
+    kept_stems: list[str] = []
+    position_of: dict[int, int] = {}
+    for index, paragraph in enumerate(paragraphs):
+        original = originals[index]
+        if original is None:
+            position_of[index] = len(kept)
             kept.append(paragraph)
-            stems.append(key)
+            kept_stems.append(stems[index])
             continue
-        stem = _ELLIPSIS_RE.sub("", key)
-        position = _truncation_match(stem, stems)
-        if position is None:
-            exact[key] = len(kept)
-            kept.append(paragraph)
-            stems.append(stem)
-        elif len(stem) > len(stems[position]):
-            # The earlier copy was the truncated one: keep the full text at its position.
-            kept[position] = paragraph
-            stems[position] = stem
-            exact[key] = position
+        position = position_of[original]
+        if keys[index] != keys[original]:
+            # A truncated copy: the longer text stands at the earlier position.
+            if len(stems[index]) > len(kept_stems[position]):
+                kept[position] = paragraph
+                kept_stems[position] = stems[index]
+            position_of[index] = position
+        elif _is_printed_twice(index, original, originals, keys):
+            position_of[index] = position
         else:
-            exact[key] = position
+            position_of[index] = len(kept)
+            kept.append(paragraph)
+            kept_stems.append(stems[index])
     return kept
 
 
-def _in_repeated_block(repeats: list[bool], index: int) -> bool:
-    """Return whether a neighbour of the paragraph at ``index`` is a repeat too."""
-    return (index > 0 and repeats[index - 1]) or (index + 1 < len(repeats) and repeats[index + 1])
+def _originals(keys: list[str], stems: list[str]) -> list[int | None]:
+    """Return, for each paragraph, the earlier paragraph it is a copy of (same key or truncated)."""
+    originals: list[int | None] = []
+    first_seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        found: int | None = first_seen.setdefault(key, index)
+        if found == index:
+            found = _truncation_match(stems[index], stems[:index])
+        # Point at the first of a chain of copies, so that every copy shares one original.
+        while found is not None and originals[found] is not None:
+            found = originals[found]
+        originals.append(found)
+    return originals
+
+
+def _is_printed_twice(
+    index: int, original: int, originals: list[int | None], keys: list[str]
+) -> bool:
+    """Return whether an exact repeat is a second printing rather than the article's own repeat."""
+    if len(keys[index]) >= PROSE_CHARS and original in (0, index - 1):
+        return True  # the lead printed again (a summary, a teaser), or a paragraph twice in a row
+    start = end = index
+    while start > 0 and originals[start - 1] is not None:
+        start -= 1
+    while end + 1 < len(keys) and originals[end + 1] is not None:
+        end += 1
+    run = range(start, end + 1)
+    return len(run) > 1 and any(len(keys[i]) >= PROSE_CHARS for i in run)
 
 
 def _truncation_match(stem: str, stems: list[str]) -> int | None:
-    """Return the index of a kept paragraph that ``stem`` is a truncation of, or that is one of it."""
+    """Return the index of a paragraph that ``stem`` is a truncation of, or that is one of it."""
     for index, other in enumerate(stems):
         shorter, longer = (stem, other) if len(stem) <= len(other) else (other, stem)
         if len(shorter) >= MIN_TRUNCATED_CHARS and longer.startswith(shorter):

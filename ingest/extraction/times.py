@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
+# No news page we keep predates this; earlier values are CMS defaults (1970-01-01, 0001-01-01).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# A page's clock may run ahead of ours by a zone mistake, never by more than a day.
+_CLOCK_SKEW = timedelta(days=1)
 _DMY_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
 
 
@@ -42,3 +46,11 @@ def _parse(value: str) -> datetime | None:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def plausible(value: datetime | None, now: datetime) -> datetime | None:
+    """Return ``value`` if it can be an article's time seen at ``now``: not in the future
+    (beyond a day of clock skew) and not before 1990; else None."""
+    if value is None or not EARLIEST <= value <= now + _CLOCK_SKEW:
+        return None
+    return value

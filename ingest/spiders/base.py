@@ -16,12 +16,15 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
+    ConnectionLost,
     ConnectionRefusedError,
     DNSLookupError,
     TCPTimedOutError,
     TimeoutError,
 )
+from twisted.web.client import ResponseFailed
 
+from ingest.downloadermiddlewares import OffsiteRedirect, RedirectLoop, ResponseTooLarge
 from ingest.items import PageItem
 
 if TYPE_CHECKING:
@@ -62,7 +65,8 @@ class ArticleFetchingSpider(scrapy.Spider):
 
     Stats: ``ingest/fetch/pages`` per article page received, ``ingest/fetch/failed/<reason>``
     per article that could not be fetched: ``http_<status>``, ``timeout``, ``dns``,
-    ``connection_refused``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``), ``data_loss``, or the
+    ``connection_refused``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``, however found),
+    ``data_loss`` (the response ended early), ``offsite_redirect``, ``redirect_loop``, or the
     exception's class name for anything else.
     """
 
@@ -107,12 +111,20 @@ class ArticleFetchingSpider(scrapy.Spider):
             reason = "dns"
         elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
             reason = "connection_refused"
-        elif failure.check(DownloadCancelledError) and "max size" in str(failure.value):
-            # Scrapy cancels a download that outgrows DOWNLOAD_MAXSIZE; only its message
-            # tells that apart from other cancellations.
+        elif failure.check(ResponseTooLarge) or (
+            failure.check(DownloadCancelledError) and self.crawler.crawling
+        ):
+            # Scrapy cancels a download only when its Content-Length or its stream outgrows
+            # DOWNLOAD_MAXSIZE, or when the crawl is closing; PoliteRetryMiddleware refuses
+            # a body that inflates past it.
             reason = "too_large"
-        elif failure.check(ResponseDataLossError):
+        elif failure.check(ResponseDataLossError, ResponseFailed, ConnectionLost):
+            # Cut off: short of its Content-Length, a truncated gzip stream, a reset.
             reason = "data_loss"
+        elif failure.check(OffsiteRedirect):
+            reason = "offsite_redirect"
+        elif failure.check(RedirectLoop):
+            reason = "redirect_loop"
         else:
             reason = type(failure.value).__name__
         self.crawler.stats.inc_value(f"ingest/fetch/failed/{reason}")

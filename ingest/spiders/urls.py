@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ingest.profiles import PROFILES, profile_for_url
 from ingest.spiders.base import ArticleFetchingSpider
+from ingest.urls import normalise_url
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -44,9 +45,9 @@ class UrlsSpider(ArticleFetchingSpider):
             url = line.strip()
             if not url or url.startswith("#"):
                 continue
-            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            if not (url := _http_url(url)):
                 self.crawler.stats.inc_value("ingest/urls/invalid")
-                self.logger.warning("not an http(s) URL, skipped: %r", url)
+                self.logger.warning("not an http(s) URL, skipped: %r", line.strip())
                 continue
             profile = PROFILES[self.site] if self.site else profile_for_url(url)
             edition = profile.edition_for(url) if profile else None
@@ -56,3 +57,13 @@ class UrlsSpider(ArticleFetchingSpider):
                 edition=edition.key if edition else None,
                 found_via="list",
             )
+
+
+def _http_url(line: str) -> str:
+    """Return the line as a normalised http(s) URL, or "" when it is none."""
+    try:
+        url = normalise_url(line)
+    except ValueError:
+        return ""
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -163,3 +164,36 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(default=0)
     #: Every Scrapy stat of the run, for whoever needs more than the columns above.
     stats: Mapped[dict[str, Any]] = mapped_column(JSONList, default=dict)
+    #: "healthy", "unhealthy" or "killed" (``ingest.health``), and why; empty while running.
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    #: The crawl's process: the next run on the same host marks this one killed if it is gone.
+    pid: Mapped[int | None]
+    host: Mapped[str | None] = mapped_column(String(255))
+
+
+class BoilerplateParagraph(Base):
+    """A paragraph learned as boilerplate of one edition of a site (``ingest.storage.boilerplate``).
+
+    Only the digest of its normalised text is matched; ``sample`` is one printing of it, for
+    people. ``edition`` is "" on sites without editions, so the unique key holds on every backend.
+    """
+
+    __tablename__ = "boilerplate_paragraphs"
+    __table_args__ = (UniqueConstraint("site", "edition", "digest"),)
+
+    id: Mapped[intpk]
+    site: Mapped[str] = mapped_column(String(64))
+    edition: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(16))
+    #: Distinct articles of the edition it was found in, out of ``out_of`` read, when learned.
+    articles: Mapped[int]
+    out_of: Mapped[int]
+    #: Its usual place, counted from the end of the text (-1: the last line).
+    position: Mapped[int]
+    #: "recurs" (on its own edition's articles) or "cross-edition" (where another edition's is).
+    rule: Mapped[str] = mapped_column(String(16))
+    sample: Mapped[str] = mapped_column(Text)
+    learned_at: Mapped[datetime]
+    #: Stored articles re-cleaned of it when it was learned.
+    recleaned: Mapped[int] = mapped_column(default=0)

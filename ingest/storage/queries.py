@@ -253,6 +253,18 @@ def revisions(session: Session, article_id: int) -> list[ArticleRevision]:
     return list(session.scalars(statement))
 
 
+def stored_in_earlier_runs(session: Session, *, spider: str, site: str | None) -> bool:
+    """Say whether a finished run of this spider and site stored (or saw again) an article."""
+    stored = CrawlRun.articles_new + CrawlRun.articles_updated + CrawlRun.articles_unchanged
+    statement = select(CrawlRun.id).where(
+        CrawlRun.spider == spider,
+        CrawlRun.site.is_(None) if site is None else CrawlRun.site == site,
+        CrawlRun.finished_at.is_not(None),
+        stored > 0,
+    )
+    return session.scalar(statement.limit(1)) is not None
+
+
 def crawl_runs(session: Session, *, last: int = 10) -> list[CrawlRun]:
     """Return the most recent crawl runs, newest first."""
     return list(

@@ -10,9 +10,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from ingest.storage import dialects
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
 #: Columns a re-crawl may change; ``first_seen_at`` and ``id`` never change after insert.
@@ -57,23 +60,34 @@ def upsert_article(session: Session, values: dict[str, Any], seen_at: datetime) 
     so crawling the same site twice adds and rewrites nothing; a changed one keeps its previous
     version as an ``ArticleRevision``. A twin page (AMP, or any URL whose path is not the
     canonical one) is stored only while the article is not: the canonical page's content wins.
+
+    The insert is ``INSERT … ON CONFLICT (canonical_url) DO NOTHING``: when two crawls store
+    the same new article at once, the database lets one insert and makes the other wait for
+    it and then find the row, which it updates under a row lock (PostgreSQL ``FOR UPDATE``;
+    a SQLite writer holds the database's write lock). Neither fails.
     """
     digest = content_hash(values["title"], values["text"])
+    table = Article.__table__
+    insert = (
+        dialects.for_connection(session.connection())
+        .insert(table)
+        .values(
+            canonical_url=values["canonical_url"],
+            content_hash=digest,
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+            **{c: values.get(c) for c in CONTENT_COLUMNS},
+            # Only when given: a row stored without a page names no raw columns at all.
+            **{c: values[c] for c in RAW_COLUMNS if values.get(c) is not None},
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.canonical_url])
+        .returning(table.c.id)
+    )
+    if session.execute(insert).scalar_one_or_none() is not None:
+        return Outcome.NEW
     row = session.scalars(
         select(Article).where(Article.canonical_url == values["canonical_url"]).with_for_update()
-    ).one_or_none()
-    if row is None:
-        session.add(
-            Article(
-                canonical_url=values["canonical_url"],
-                content_hash=digest,
-                first_seen_at=seen_at,
-                last_seen_at=seen_at,
-                **{c: values.get(c) for c in (*CONTENT_COLUMNS, *RAW_COLUMNS)},
-            )
-        )
-        session.flush()
-        return Outcome.NEW
+    ).one()
     previously_seen_at = row.last_seen_at
     row.last_seen_at = seen_at
     if _path(values["url"]) != _path(values["canonical_url"]):
@@ -151,6 +165,8 @@ def start_crawl_run(
     site: str | None,
     started_at: datetime,
     shared_run: str | None = None,
+    pid: int | None = None,
+    host: str | None = None,
 ) -> int:
     """Record that a run started; return its id. The row stays unfinished if the run is killed."""
     run = CrawlRun(
@@ -160,17 +176,51 @@ def start_crawl_run(
         shared_run=shared_run,
         items_dropped={},
         stats={},
+        pid=pid,
+        host=host,
     )
     session.add(run)
     session.flush()
     return run.id
 
 
+def mark_killed_runs(session: Session, *, host: str, is_running: Callable[[int], bool]) -> int:
+    """Mark this host's unfinished runs whose process is gone as killed; return how many.
+
+    Only the host that ran a crawl can ask whether its process lives, so runs of other hosts
+    are left alone.
+    """
+    unfinished = session.scalars(
+        select(CrawlRun).where(
+            CrawlRun.finished_at.is_(None),
+            CrawlRun.verdict.is_(None),
+            CrawlRun.host == host,
+            CrawlRun.pid.is_not(None),
+        )
+    )
+    killed = 0
+    for run in unfinished:
+        if run.pid is not None and not is_running(run.pid):
+            run.verdict = "killed"
+            run.verdict_reason = f"process {run.pid} on {host} ended without finishing the run"
+            killed += 1
+    return killed
+
+
 def finish_crawl_run(
-    session: Session, run_id: int, *, finished_at: datetime, reason: str, stats: dict[str, Any]
+    session: Session,
+    run_id: int,
+    *,
+    finished_at: datetime,
+    reason: str,
+    stats: dict[str, Any],
+    verdict: str | None = None,
+    verdict_reason: str | None = None,
 ) -> None:
     """Fill in a run's outcome from its final Scrapy stats."""
     run = session.get_one(CrawlRun, run_id)
+    run.verdict = verdict
+    run.verdict_reason = verdict_reason
     dropped_prefix = "item_dropped_reasons_count/"
     run.finished_at = finished_at
     run.finish_reason = reason

@@ -1,8 +1,8 @@
 """add raw page locations to articles and revisions, and why a revision was made
 
 Revision ID: 7d2f4b9e1a63
-Revises: 7d4b2e9c1f06
-Create Date: 2026-12-01 09:30:00
+Revises: 7d41e0b9c2a6
+Create Date: 2026-12-01 10:10:00
 
 Rules for every migration of this project:
 - it must work with the previous release's code still running (add first, drop later);
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d2f4b9e1a63"
-down_revision: str | None = "7d4b2e9c1f06"
+down_revision: str | None = "7d41e0b9c2a6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""``make eval``: extraction quality of the real crawl against bare trafilatura on both dev sets."""
