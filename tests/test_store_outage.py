@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from ingest import cli
-from ingest.storage.models import Article
+from ingest.storage.models import Article, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
 from ingest.storage.spool import Record, Spool
 from tests.conftest import crawlable_articles, run_crawl
@@ -83,26 +83,54 @@ def test_database_cut_mid_crawl_loses_nothing(rudaw_site, tmp_path, postgresql_u
 
 
 def test_database_away_for_the_whole_crawl_is_replayed_later(rudaw_site, tmp_path, postgresql_url):
+    # The crawl starts with the database there (a database unreachable at start-up is a
+    # start-up failure: one line, exit 1), then loses it for the rest of the run.
     target = make_url(postgresql_url)
     with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
         url = _proxied(postgresql_url, proxy)
-        proxy.cut()
-        away = run_crawl(
-            "rudaw", tmp_path, url, f"base_url={rudaw_site.url}", DOWNLOAD_TIMEOUT=20, **_RETRY
+        results: list[CrawlResult] = []
+        crawl = threading.Thread(
+            target=lambda: results.append(
+                run_crawl("rudaw", tmp_path, url, f"base_url={rudaw_site.url}", **_SLOW, **_RETRY)
+            )
         )
+        crawl.start()
+        _wait_for_run_row(postgresql_url)
+        proxy.cut()
+        stored_before_cut = _count(postgresql_url)
+        crawl.join(timeout=300)
+        (away,) = results
         spool_files = list((tmp_path / "spool").glob("*.jsonl"))
-        assert away.returncode == 0 or away.stats, away.log[-3000:]
-        # Every article went to the spool, fsync'd, and stays there for the next run.
-        assert away.stats["ingest/spool/written"] == ITEMS, away.log[-3000:]
-        assert away.stats["ingest/spool/pending"] == ITEMS
-        assert sum(len(f.read_text().splitlines()) for f in spool_files) == ITEMS
+        # Items left in the spool make the run unhealthy: exit 1, never a silent success.
+        assert away.returncode == 1, away.log[-3000:]
+        written = away.stats["ingest/spool/written"]
+        assert written >= ITEMS - stored_before_cut - 1, away.log[-3000:]
+        assert away.stats["ingest/spool/pending"] == written
+        assert sum(len(f.read_text().splitlines()) for f in spool_files) == written
         proxy.restore()
         again = run_crawl("rudaw", tmp_path, url, f"base_url={rudaw_site.url}")
     assert again.returncode == 0, again.log[-3000:]
-    assert again.stats["ingest/spool/replayed"] == ITEMS
+    assert again.stats["ingest/spool/replayed"] == written
     assert again.stats["ingest/spool/pending"] == 0
     assert _count(postgresql_url) == EXPECTED
     assert not list((tmp_path / "spool").glob("*.jsonl"))
+
+
+def _wait_for_run_row(url: str) -> None:
+    """Wait until the crawl has migrated the database and recorded its run: it is under way."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        engine = make_engine(url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                if session.scalar(select(func.count()).select_from(CrawlRun)):
+                    return
+        except DBAPIError:
+            pass  # the schema is not there yet
+        finally:
+            engine.dispose()
+        time.sleep(0.1)
+    raise AssertionError("the crawl never recorded its run")
 
 
 def test_ingest_spool_replay_stores_what_a_dead_crawl_left(tmp_path, sqlite_url, capsys):
