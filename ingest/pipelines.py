@@ -395,8 +395,14 @@ class RawPagePipeline(_Stage):
 
     def _keep(self, canonical_url: str, page: PageItem) -> tuple[RecordLocation, bool]:
         """Write the page; return where it is, and whether it was a revisit of that place."""
-        with self.sessions() as session:
-            previous = page_location(session, canonical_url)
+        try:
+            with self.sessions() as session:
+                previous = page_location(session, canonical_url)
+        except DBAPIError as exc:
+            # The database is away (the store spools meanwhile): keep the whole page, not a
+            # revisit of a place that cannot be looked up.
+            logger.warning("previous page of %s not looked up: %s", canonical_url, exc.orig)
+            previous = None
         fetched = FetchedPage(
             url=page.url,
             fetched_at=page.fetched_at,
