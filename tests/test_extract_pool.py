@@ -38,14 +38,14 @@ def _article(name: str, filler: int = 0) -> bytes:
     ).encode()
 
 
-def _site(tmp_path: Path) -> tuple[Path, list[str]]:
+def _site(tmp_path: Path, heavy_filler: int) -> tuple[Path, list[str]]:
+    """Small pages, then the heavy one last: it is the only page in flight once all the
+    others are stored, so the worker that burns CPU from then on is the one running it."""
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)
-    names = [str(n) for n in range(PAGES)]
-    names.insert(PAGES // 2, HEAVY)
+    names = [*(str(n) for n in range(PAGES)), HEAVY]
     for name in names:
-        # Three to four CPU seconds of extraction for the heavy page, milliseconds for the rest.
-        filler = 14_000 if name == HEAVY else 0
+        filler = heavy_filler if name == HEAVY else 0
         (site / "news" / f"{name}.html").write_bytes(_article(name, filler))
     return site, names
 
@@ -85,7 +85,8 @@ def _wait_for(condition, seconds: float = 60) -> None:
 
 
 def test_killed_workers_idle_and_busy_cost_no_page(tmp_path, sqlite_url):
-    site, names = _site(tmp_path)
+    # Two to three CPU seconds of extraction for the heavy page, milliseconds for the rest.
+    site, names = _site(tmp_path, heavy_filler=3_000)
     listed = tmp_path / "urls.txt"
     with SiteServer(site) as server:
         listed.write_text("\n".join(f"{server.url}/news/{n}" for n in names))
@@ -96,7 +97,7 @@ def test_killed_workers_idle_and_busy_cost_no_page(tmp_path, sqlite_url):
             f"INGEST_STATS_FILE={stats_file}",
             "INGEST_EXTRACT_WORKERS=2",
             "CONCURRENT_REQUESTS=1",
-            "DOWNLOAD_DELAY=0.25",
+            "DOWNLOAD_DELAY=0.1",
             "RANDOMIZE_DOWNLOAD_DELAY=False",
             "DOWNLOAD_TIMEOUT=3",
         ):
@@ -116,14 +117,15 @@ def test_killed_workers_idle_and_busy_cost_no_page(tmp_path, sqlite_url):
 
             _wait_for(idle_worker_found)
             os.kill(idle[0], signal.SIGKILL)
-            # The heavy page keeps a worker running for seconds: kill it while busy, once it
-            # has spent a second on it (far more than start-up and a small page take).
-            first_seen: dict[int, float] = {}
+            # Once every small page is stored only the heavy one is in flight: kill the worker
+            # running it once it has spent half a second on it (a small page takes 20 ms).
+            _wait_for(lambda: _count(sqlite_url) == len(names) - 1)
+            before = {pid: cpu for pid, (_, cpu) in _workers(crawl.pid).items()}
             busy: list[int] = []
 
             def heavy_worker_found() -> bool:
                 for pid, (_, cpu) in _workers(crawl.pid).items():
-                    if cpu - first_seen.setdefault(pid, cpu) > 1.0:
+                    if cpu - before.get(pid, cpu) > 0.5:
                         busy.append(pid)
                 return bool(busy)
 
@@ -146,7 +148,8 @@ def test_killed_workers_idle_and_busy_cost_no_page(tmp_path, sqlite_url):
 
 
 def test_a_page_that_kills_two_workers_is_dropped_alone(tmp_path, sqlite_url):
-    site, names = _site(tmp_path)
+    # Far more CPU than the limit: the kernel, not the page's end, stops each worker.
+    site, names = _site(tmp_path, heavy_filler=14_000)
     listed = tmp_path / "urls.txt"
     with SiteServer(site) as server:
         listed.write_text("\n".join(f"{server.url}/news/{n}" for n in names))
