@@ -321,12 +321,12 @@ def site_config(site: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def crawlable_articles(site: str) -> dict[str, dict[str, Any]]:
-    """Return the expected articles a test crawl can store: all but the deliberately slow ones,
-    which time out under the tests' ``DOWNLOAD_TIMEOUT``."""
-    config = site_config(site)
-    slow = set(config.get("slow", []))
-    return {path: data for path, data in expected_articles(site).items() if path not in slow}
+def crawlable_articles(site: str, *, slow: bool = False) -> dict[str, dict[str, Any]]:
+    """Return the expected articles a test crawl can store: all of them, or, from a server
+    with its slow URLs on (``SiteServer(slow=True)``), all but those, which time out under the
+    tests' ``DOWNLOAD_TIMEOUT``."""
+    skipped = set(site_config(site).get("slow", [])) if slow else set()
+    return {path: data for path, data in expected_articles(site).items() if path not in skipped}
 
 
 def not_articles(site: str) -> dict[str, str]:

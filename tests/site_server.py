@@ -35,9 +35,12 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """A fixture site served from a folder in a background thread; ``root`` may be swapped live."""
 
-    def __init__(self, root: Path | str, *, latency: float = 0.0) -> None:
+    def __init__(self, root: Path | str, *, latency: float = 0.0, slow: bool = False) -> None:
         self.root = Path(root)
         self.latency = latency
+        # The site's slow URLs sleep only where a test is about timeouts: every other crawl
+        # would wait out its download timeout on them for nothing.
+        self.slow = slow
         self.requests: list[str] = []
         handler = type("Handler", (_Handler,), {"site": self})
         self._httpd = _Server(("127.0.0.1", 0), handler)
@@ -88,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.site.latency)
         config = self.site.config()
         path = urlsplit(self.path).path.rstrip("/") or "/"
-        if path in config.get("slow", []):
+        if self.site.slow and path in config.get("slow", []):
             time.sleep(SLOW_SECONDS)
         if target := config.get("redirects", {}).get(path):
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", {"Location": target})

@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 
 from ingest.storage.models import Article, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
-from tests.conftest import SEED_LINES, crawlable_articles, fresh_database, not_articles, run_crawl
+from tests.conftest import (
+    SEED_LINES,
+    SITES,
+    crawlable_articles,
+    fresh_database,
+    not_articles,
+    run_crawl,
+)
+from tests.site_server import SiteServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,6 +45,13 @@ class Crawled:
         engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def rudaw_site() -> Iterator[SiteServer]:
+    """The Rudaw fixture site with its slow URL on: these crawls count its timeout."""
+    with SiteServer(SITES / "rudaw", slow=True) as server:
+        yield server
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def crawled(request, rudaw_site, tmp_path_factory) -> Iterator[Crawled]:
     directory = tmp_path_factory.mktemp("crawl")
@@ -45,7 +60,14 @@ def crawled(request, rudaw_site, tmp_path_factory) -> Iterator[Crawled]:
         for settings in ({}, {}, {"INGEST_SKIP_KNOWN": False}):
             rudaw_site.requests.clear()
             runs.append(
-                run_crawl("rudaw", directory, url, f"base_url={rudaw_site.url}", **settings)
+                run_crawl(
+                    "rudaw",
+                    directory,
+                    url,
+                    f"base_url={rudaw_site.url}",
+                    DOWNLOAD_TIMEOUT=2,
+                    **settings,
+                )
             )
             requests.append(list(rudaw_site.requests))
         yield Crawled(url, runs, requests)
@@ -59,7 +81,9 @@ def test_crawl_finishes_cleanly(crawled):
 
 
 def test_every_fixture_article_is_stored_once(crawled):
-    expected = {urlsplit(a["canonical_url"]).path for a in crawlable_articles("rudaw").values()}
+    expected = {
+        urlsplit(a["canonical_url"]).path for a in crawlable_articles("rudaw", slow=True).values()
+    }
     assert set(crawled.articles) == expected
     assert crawled.count == len(expected)
 
@@ -82,7 +106,7 @@ def test_golden_article_is_stored_clean(crawled):
     "field", ["title", "section", "language", "edition", "authors", "image_caption", "text"]
 )
 def test_stored_fields_match_the_expected_ones(crawled, field):
-    for data in crawlable_articles("rudaw").values():
+    for data in crawlable_articles("rudaw", slow=True).values():
         article = crawled.articles[urlsplit(data["canonical_url"]).path]
         assert getattr(article, field) == data[field], data["url_path"]
 
@@ -102,7 +126,9 @@ def test_a_scheduled_rerun_fetches_no_known_article_again(crawled):
     stats = crawled.second.stats
     assert stats.get("ingest/store/new", 0) == 0
     assert stats.get("ingest/store/updated", 0) == 0
-    stored = {urlsplit(a["canonical_url"]).path for a in crawlable_articles("rudaw").values()}
+    stored = {
+        urlsplit(a["canonical_url"]).path for a in crawlable_articles("rudaw", slow=True).values()
+    }
     # Only the article behind a redirect is fetched again: it is stored under the URL the
     # redirect led to, not the one discovery found (and the AMP twin, not an article row).
     assert stored & set(crawled.second_requests) == {"/english/categories/kurdistan/1080001"}
@@ -124,7 +150,7 @@ def test_a_full_refetch_adds_and_changes_nothing(crawled):
     stats = crawled.refetch.stats
     assert stats.get("ingest/store/new", 0) == 0
     assert stats.get("ingest/store/updated", 0) == 0
-    assert stats.get("ingest/store/unchanged", 0) >= len(crawlable_articles("rudaw"))
+    assert stats.get("ingest/store/unchanged", 0) >= len(crawlable_articles("rudaw", slow=True))
 
 
 def test_failures_are_counted_not_fatal(crawled):
@@ -154,7 +180,7 @@ def test_crawl_runs_are_recorded(crawled):
     assert len(crawled.runs) == 3
     first, second, refetch = crawled.runs
     assert first.finish_reason == "finished"
-    canonical = {a["canonical_url"] for a in crawlable_articles("rudaw").values()}
+    canonical = {a["canonical_url"] for a in crawlable_articles("rudaw", slow=True).values()}
     assert first.articles_new == len(canonical)
     assert second.articles_new == refetch.articles_new == 0
     assert second.articles_unchanged < len(canonical)  # only pages stored under another URL
