@@ -6,30 +6,36 @@
   decompression would otherwise pass on as a whole page.
 - ``SameSiteRedirectMiddleware`` follows redirects and meta refreshes only within the site of
   the page first requested, and never into private, loopback or link-local addresses.
+- ``LoopFailingRedirectMiddleware`` and ``LoopFailingMetaRefreshMiddleware`` replace Scrapy's
+  redirect middlewares and fail a redirect loop instead of dropping it unseen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, ResponseDataLossError
 from scrapy.utils.response import response_status_message
 from scrapy.utils.url import url_is_from_any_domain
-from w3lib.url import safe_url_string
+from w3lib.url import canonicalize_url
 
 if TYPE_CHECKING:
     from typing import Self
 
-    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+    IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _CHUNK = 64 * 1024
 
@@ -44,11 +50,15 @@ class TruncatedBody(ResponseDataLossError):
 
 
 class RedirectLoop(IgnoreRequest):
-    """An HTTP redirect leads back to a URL of its own chain."""
+    """A redirect or meta refresh leads back to a URL of its own chain."""
 
 
 class OffsiteRedirect(IgnoreRequest):
-    """A redirect or meta refresh points out of the site being crawled, or into a private network."""
+    """A redirect or meta refresh points out of the site being crawled."""
+
+
+class PrivateRedirect(IgnoreRequest):
+    """A redirect or meta refresh points to a private, loopback or link-local address."""
 
 
 class PoliteRetryMiddleware(RetryMiddleware):
@@ -177,12 +187,16 @@ class SameSiteRedirectMiddleware:
     private, loopback or link-local address unless the first request went to that very host.
 
     A listed page must not be able to send the crawler to a cloud metadata service
-    (169.254.169.254) or a machine of the local network and have the answer stored.
-    Also fails an HTTP redirect back into its own chain as ``RedirectLoop``, which Scrapy's
-    duplicate filter would otherwise drop without a word. Placed before Scrapy's
-    ``RedirectMiddleware`` (``process_response`` sees the 3xx first).
+    (169.254.169.254) or a machine of the local network and have the answer stored. The
+    exception is the host first requested, by name: whoever listed it vouches for that host,
+    not for its neighbours (a page on 127.0.0.1 may not send us to 127.0.0.2, nor to
+    ``localhost``). Any other host that passes the site rules is resolved (off the reactor
+    thread) and refused if any of its addresses is not a public one: a site's own domain or
+    an allowed CDN host may well name a machine of an internal network. The check is made
+    when the redirect is, so a name whose DNS answer changes before Scrapy's own lookup
+    (DNS rebinding) is not caught; a name that does not resolve is left to fail as ``dns``.
     Stats (via the spider's errback): ``ingest/fetch/failed/offsite_redirect``,
-    ``ingest/fetch/failed/redirect_loop``.
+    ``ingest/fetch/failed/private_redirect``.
     """
 
     def __init__(self, crawler: Crawler, allowed_hosts: list[str]) -> None:
@@ -193,37 +207,80 @@ class SameSiteRedirectMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings.getlist("INGEST_REDIRECT_ALLOWED_HOSTS"))
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         redirects = request.meta.get("redirect_urls")
         if not redirects:
             return
         origin = (urlsplit(redirects[0]).hostname or "").lower()
-        target = (urlsplit(request.url).hostname or "").lower()
+        parts = urlsplit(request.url)
+        target = (parts.hostname or "").lower()
         if target == origin:
             return
-        if _is_private(target):
-            raise OffsiteRedirect(f"{redirects[-1]} redirects to private address {target}")
+        if (address := _ip_address(target)) is not None and not _is_public(address):
+            raise PrivateRedirect(f"{redirects[-1]} redirects to private address {target}")
         domains = getattr(self.crawler.spider, "allowed_domains", None) or []
-        if target in self.allowed_hosts or (
-            domains and url_is_from_any_domain(request.url, domains)
+        if not (
+            target in self.allowed_hosts
+            or (domains and url_is_from_any_domain(request.url, domains))
         ):
-            return
-        raise OffsiteRedirect(f"{redirects[-1]} redirects off the site to {target}")
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        location = response.headers.get(b"Location")
-        if 300 <= response.status < 400 and location:
-            target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
-            if target in {request.url, *request.meta.get("redirect_urls", ())}:
-                raise RedirectLoop(f"{request.url} redirects back to {target}")
-        return response
+            raise OffsiteRedirect(f"{redirects[-1]} redirects off the site to {target}")
+        if address is None:
+            private = [a for a in await _resolve(target, parts.port) if not _is_public(a)]
+            if private:
+                raise PrivateRedirect(
+                    f"{redirects[-1]} redirects to {target}, which is the private address"
+                    f" {private[0]}"
+                )
 
 
-def _is_private(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+class _FailsRedirectLoops:
+    """Fail a redirect that leads back into its own chain as ``RedirectLoop``.
+
+    Scrapy's duplicate filter would drop it without a word (or, for a request that is not
+    filtered, follow it ``REDIRECT_MAX_TIMES`` times). Checked on the request Scrapy's own
+    middleware builds, so the target is read exactly as Scrapy reads it; compared as the
+    duplicate filter compares URLs (canonical form, no fragment).
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)  # type: ignore[misc]
+        if isinstance(result, Request):
+            chain = {
+                canonicalize_url(u) for u in (*request.meta.get("redirect_urls", ()), request.url)
+            }
+            if canonicalize_url(result.url) in chain:
+                raise RedirectLoop(f"{request.url} redirects back to {result.url}")
+        return result
+
+
+class LoopFailingRedirectMiddleware(_FailsRedirectLoops, RedirectMiddleware):
+    """Scrapy's ``RedirectMiddleware`` (3xx), failing redirect loops."""
+
+
+class LoopFailingMetaRefreshMiddleware(_FailsRedirectLoops, MetaRefreshMiddleware):
+    """Scrapy's ``MetaRefreshMiddleware``, failing meta refresh loops (a page refreshing to
+    itself, or two pages to each other). Where Scrapy's stands, after decompression: a
+    compressed page's refresh is only readable there."""
+
+
+def _ip_address(host: str) -> IPAddress | None:
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
-    return not address.is_global
+        return None
+
+
+def _is_public(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+async def _resolve(host: str, port: int | None) -> list[IPAddress]:
+    """Every address ``host`` resolves to (none when it does not resolve)."""
+    loop = asyncio.get_running_loop()
+    try:
+        answers = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(str(sockaddr[0]).split("%")[0]) for *_, sockaddr in answers]

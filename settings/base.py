@@ -35,9 +35,13 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
-    # Redirects stay on the site first requested and out of private networks; loops fail.
-    # Above RedirectMiddleware (600), so its process_response sees a 3xx first.
+    # Redirects stay on the site first requested and out of private networks.
     "ingest.downloadermiddlewares.SameSiteRedirectMiddleware": 610,
+    # Scrapy's redirect and meta refresh middlewares, in their places, failing loops.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "ingest.downloadermiddlewares.LoopFailingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "ingest.downloadermiddlewares.LoopFailingMetaRefreshMiddleware": 580,
     # Retries that wait (backoff, Retry-After) and refuse cut-off gzip bodies. At 595, where
     # Scrapy's RetryMiddleware (550) is replaced, so it sees the body before decompression.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

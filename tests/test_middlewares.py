@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import socket
 import struct
@@ -11,9 +12,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from scrapy import Request
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from ingest.downloadermiddlewares import gzip_complete, retry_after
+from ingest.downloadermiddlewares import (
+    OffsiteRedirect,
+    PrivateRedirect,
+    SameSiteRedirectMiddleware,
+    gzip_complete,
+    retry_after,
+)
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
 from tests.conftest import run_crawl
@@ -30,6 +40,10 @@ def article(name: str, words: str = "the council met on Tuesday about the water 
 
 
 GOOD = article("Good").encode()
+
+
+def refresh_to(url: str) -> bytes:
+    return f'<html><head><meta http-equiv="refresh" content="0; url={url}"></head></html>'.encode()
 
 
 class Misbehaving(BaseHTTPRequestHandler):
@@ -94,6 +108,16 @@ class Misbehaving(BaseHTTPRequestHandler):
         # Another loopback host: not the host of the listed page.
         self._send(302, b"", Location=f"http://127.0.0.2:{self.other_port}/good")
 
+    def page_to_localhost(self, hits: int) -> None:
+        # An allowed host (see the crawl's settings) whose name resolves to loopback.
+        port = self.server.server_address[1]
+        self._send(302, b"", Location=f"http://localhost:{port}/good")
+
+    def page_to_short_ip(self, hits: int) -> None:
+        # 127.1 is 127.0.0.1 to the resolver, and no IP address to the ipaddress module.
+        port = self.server.server_address[1]
+        self._send(302, b"", Location=f"http://127.1:{port}/good")
+
     def page_to_metadata(self, hits: int) -> None:
         refresh = b'<html><head><meta http-equiv="refresh" content="0; url=http://169.254.169.254/latest/meta-data/"></head><body></body></html>'
         self._send(200, refresh)
@@ -103,6 +127,16 @@ class Misbehaving(BaseHTTPRequestHandler):
 
     def page_loop_b(self, hits: int) -> None:
         self._send(302, b"", Location="/loop-a")
+
+    def page_refresh_a(self, hits: int) -> None:
+        self._send(200, refresh_to("/refresh-b"))
+
+    def page_refresh_b(self, hits: int) -> None:
+        self._send(200, refresh_to("/refresh-a"))
+
+    def page_refresh_self(self, hits: int) -> None:
+        # Served compressed: the refresh is only seen once the body is inflated.
+        self._send(200, gzip.compress(refresh_to("/refresh-self#top")), Content_Encoding="gzip")
 
     def page_big_length(self, hits: int) -> None:
         self._send(200, b"<p>x</p>" * (MAX_SIZE // 4))
@@ -140,7 +174,7 @@ def test_a_misbehaving_server_never_gets_a_page_stored_wrongly(misbehaving, tmp_
     url, seen = misbehaving
     paths = [
         "good", "gzip-cut", "short", "reset", "busy", "away", "to-private", "to-metadata",
-        "loop-a", "big-length", "big-stream", "big-gzip",
+        "to-localhost", "to-short-ip", "loop-a", "refresh-a", "refresh-self", "big-length", "big-stream", "big-gzip",
     ]  # fmt: skip
     listed = tmp_path / "urls.txt"
     listed.write_text("\n".join(f"{url}/{p}" for p in paths))
@@ -155,6 +189,7 @@ def test_a_misbehaving_server_never_gets_a_page_stored_wrongly(misbehaving, tmp_
         DOWNLOAD_MAXSIZE=MAX_SIZE,
         DOWNLOAD_WARNSIZE=MAX_SIZE // 2,
         INGEST_HEALTH_ENABLED=False,
+        INGEST_REDIRECT_ALLOWED_HOSTS="localhost,127.1",
     )
     assert "Traceback" not in result.log, result.log[-3000:]
     failed = {
@@ -165,8 +200,9 @@ def test_a_misbehaving_server_never_gets_a_page_stored_wrongly(misbehaving, tmp_
     assert failed == {
         "data_loss": 3,  # gzip-cut, short, reset: each retried once, then counted
         "http_503": 1,  # away: Retry-After an hour is beyond the cap, so not retried
-        "offsite_redirect": 2,  # to-private, to-metadata
-        "redirect_loop": 1,
+        # to-private, to-metadata by address; to-localhost and to-short-ip by what they resolve to
+        "private_redirect": 4,
+        "redirect_loop": 3,  # loop-a (302), refresh-a (meta refresh), refresh-self (gzipped)
         "too_large": 3,  # by Content-Length, by streaming, by inflating
     }, result.log[-4000:]
     assert result.stats["ingest/fetch/retry_after_too_long"] == 1
@@ -202,3 +238,29 @@ def test_gzip_completeness_and_inflated_size():
     complete, size = gzip_complete(packed, 50_000)
     assert not complete
     assert size > 50_000
+
+
+@pytest.mark.parametrize(
+    ("target", "refused"),
+    [
+        ("http://127.0.0.1:8080/b", None),  # the listed host itself
+        ("http://[::1]/", PrivateRedirect),
+        ("http://[::ffff:127.0.0.1]/", PrivateRedirect),  # IPv4 in IPv6 clothing
+        ("http://0.0.0.0/", PrivateRedirect),
+        ("http://10.1.2.3/", PrivateRedirect),
+        ("http://100.64.0.1/", PrivateRedirect),  # carrier-grade NAT
+        ("http://224.0.0.1/", PrivateRedirect),  # multicast
+        ("http://192.0.2.1/", PrivateRedirect),  # documentation range
+        ("http://8.8.8.8/", None),  # public, and allowed below
+        ("http://9.9.9.9/", OffsiteRedirect),  # public, not allowed
+    ],
+)
+def test_which_redirect_targets_are_refused(target: str, refused: type[Exception] | None):
+    crawler = get_crawler(settings_dict={"INGEST_REDIRECT_ALLOWED_HOSTS": ["8.8.8.8"]})
+    middleware = build_from_crawler(SameSiteRedirectMiddleware, crawler)
+    request = Request(target, meta={"redirect_urls": ["http://127.0.0.1:8080/a"]})
+    if refused is None:
+        assert asyncio.run(middleware.process_request(request)) is None
+    else:
+        with pytest.raises(refused):
+            asyncio.run(middleware.process_request(request))

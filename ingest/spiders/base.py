@@ -24,7 +24,12 @@ from twisted.internet.error import (
 )
 from twisted.web.client import ResponseFailed
 
-from ingest.downloadermiddlewares import OffsiteRedirect, RedirectLoop, ResponseTooLarge
+from ingest.downloadermiddlewares import (
+    OffsiteRedirect,
+    PrivateRedirect,
+    RedirectLoop,
+    ResponseTooLarge,
+)
 from ingest.items import PageItem
 
 if TYPE_CHECKING:
@@ -66,7 +71,8 @@ class ArticleFetchingSpider(scrapy.Spider):
     Stats: ``ingest/fetch/pages`` per article page received, ``ingest/fetch/failed/<reason>``
     per article that could not be fetched: ``http_<status>``, ``timeout``, ``dns``,
     ``connection_refused``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``, however found),
-    ``data_loss`` (the response ended early), ``offsite_redirect``, ``redirect_loop``, or the
+    ``data_loss`` (the response ended early), ``offsite_redirect``, ``private_redirect`` (to a
+    private, loopback or link-local address), ``redirect_loop`` (HTTP or meta refresh), or the
     exception's class name for anything else.
     """
 
@@ -123,6 +129,8 @@ class ArticleFetchingSpider(scrapy.Spider):
             reason = "data_loss"
         elif failure.check(OffsiteRedirect):
             reason = "offsite_redirect"
+        elif failure.check(PrivateRedirect):
+            reason = "private_redirect"
         elif failure.check(RedirectLoop):
             reason = "redirect_loop"
         else:
