@@ -62,7 +62,9 @@ def judge(
     attempted = fetched + sum(int(v) for k, v in stats.items() if k.startswith(_FAILED))
     problems = []
     if finish_reason != "finished":
-        problems.append(f"ended early ({finish_reason})")
+        # A worker that lost its shared run's Redis says what the error was.
+        lost = stats.get("ingest/shared_run/lost")
+        problems.append(f"ended early ({finish_reason}{f': {lost}' if lost else ''})")
     if not stats.get("response_received_count"):
         problems.append("nothing fetched: no server answered")
     elif stored == 0 and (attempted or stored_before):

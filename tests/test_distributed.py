@@ -7,6 +7,9 @@ import os
 import pickle
 import re
 import signal
+import socket
+import subprocess
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -182,3 +185,91 @@ def _holding_requests(server: redis.Redis, prefix: str, workers: list[Any]) -> t
                 return pids[pid], key.decode()
         time.sleep(0.02)
     raise AssertionError("no worker took a request within 60 s")
+
+
+def test_redis_down_at_start_is_one_line(tmp_path: Path, sqlite_url: str) -> None:
+    # A port that is bound but not listening: connecting is refused, and no one else gets it.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        result = run_crawl(
+            "rudaw", tmp_path, sqlite_url, INGEST_REDIS_URL=f"redis://127.0.0.1:{port}/0"
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.log
+    refused = f"Error 111 connecting to 127.0.0.1:{port}. Connection refused."
+    assert [line for line in result.log.splitlines() if "ERROR" in line or "Error" in line] == [
+        f"scrapy crawl rudaw: Redis unreachable: {refused}"
+    ]
+
+
+@pytest.fixture
+def own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A Redis server of this test's own, on a Unix socket, for the test to kill or freeze."""
+    with tempfile.TemporaryDirectory(prefix="redis-") as folder:  # short: a socket path is
+        path = f"{folder}/redis.sock"
+        server = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", path, "--save", "", "--dir", folder],
+            stdout=subprocess.DEVNULL,
+        )
+        url = f"unix://{path}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.RedisError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield url, server
+        server.kill()  # stopped or not
+        server.wait()
+
+
+@pytest.mark.parametrize("fault", ["killed", "stalled"])
+def test_a_worker_that_loses_redis_fails_its_run(
+    tmp_path: Path, sqlite_url: str, own_redis: tuple[str, Any], run_ingest: Any, fault: str
+) -> None:
+    """Redis dies (SIGKILL) or stops answering (SIGSTOP) while a worker crawls: the worker stops
+    at once with one ERROR line, exits 1, and its crawl_runs row says it lost the shared run.
+    What it stored stays; what it did not fetch is found again by the next run."""
+    url, redis_server = own_redis
+    site = tmp_path / "site"
+    articles = write_site(site, 40)
+    # A frozen Redis is noticed by the client's socket timeouts (REDIS_PARAMS, 30 s by default).
+    timeouts = '{"socket_timeout": 1, "socket_connect_timeout": 1}'
+    with SiteServer(site, latency=0.2) as server:
+        worker = start_crawl(
+            "rudaw",
+            tmp_path,
+            sqlite_url,
+            f"base_url={server.url}",
+            "editions=english",
+            INGEST_REDIS_URL=url,
+            REDIS_PARAMS=timeouts,
+            INGEST_REDIS_POLL_SECONDS=0.2,
+            **WORKER,
+        )
+        deadline = time.monotonic() + 30
+        while len(set(server.requests) & set(articles)) < 4:
+            assert time.monotonic() < deadline and worker.process.poll() is None
+            time.sleep(0.02)
+        redis_server.send_signal(signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
+        lost_at = time.monotonic()
+        result = worker.wait(timeout=60)
+        took = time.monotonic() - lost_at
+    assert result.returncode == 1, result.log[-3000:]
+    assert took < 15
+    assert result.stats["finish_reason"] == "shared_run_lost"
+    assert "Traceback" not in result.log
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 2, errors
+    assert "[ingest.distributed.scheduler] ERROR: lost shared run" in errors[0]
+    assert "run unhealthy: ended early (shared_run_lost: " in errors[1]
+    paths, runs = stored(sqlite_url)
+    assert 0 < len(paths) < len(articles)
+    assert runs == [(result.stats["ingest/shared_run"], "shared_run_lost", len(paths))]
+    shown = run_ingest(sqlite_url, "runs")
+    assert shown.returncode == 0
+    assert "unhealthy" in shown.stdout
+    assert "ended early (shared_run_lost: " in shown.stdout

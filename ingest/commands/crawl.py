@@ -6,7 +6,8 @@ argument, no database) ends in screens of knock-on tracebacks. This one:
 
 - exits 2 with one line when the spider refuses its arguments (``ValueError`` from its
   ``__init__``: an unknown edition, a missing URL file);
-- exits 1 with one line when the database cannot be reached, checked before the crawl;
+- exits 1 with one line when the database, or the Redis of a shared run
+  (``INGEST_REDIS_URL``), cannot be reached, checked before the crawl;
 - exits 1 when the run's verdict (``ingest.extensions.RunVerdict``) is not healthy.
 """
 
@@ -16,6 +17,7 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
+import redis
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +44,10 @@ class Command(ScrapyCrawlCommand):
         name = args[0]
         if problem := _database_problem(self.settings.get("INGEST_DATABASE_URL")):
             self._fail(name, FAILED, f"database unreachable: {problem}")
+            return
+        redis_url = self.settings.get("INGEST_REDIS_URL")
+        if redis_url and (problem := _redis_problem(redis_url)):
+            self._fail(name, FAILED, f"Redis unreachable: {problem}")
             return
         crawler = self._create_crawler(name)
         errors: list[BaseException] = []
@@ -101,3 +107,18 @@ def _database_problem(url: str) -> str | None:
         return str(exc.orig or exc).splitlines()[0]
     finally:
         engine.dispose()
+
+
+def _redis_problem(url: str) -> str | None:
+    """Ask the shared run's Redis for a PONG; return why that failed, in one line, or None."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=10)
+    except ValueError as exc:  # not a redis:// URL
+        return str(exc)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return str(exc).splitlines()[0]
+    finally:
+        client.close()
+    return None

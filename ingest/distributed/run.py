@@ -25,9 +25,10 @@ import weakref
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import redis
+from scrapy_redis.connection import get_redis_from_settings
 
 if TYPE_CHECKING:
+    import redis
     from scrapy.crawler import Crawler
 
 # Join the run in progress, or start one: atomic, so workers started together agree.
@@ -164,13 +165,18 @@ _RUNS: weakref.WeakKeyDictionary[Crawler, SharedRun | None] = weakref.WeakKeyDic
 
 def shared_run(crawler: Crawler) -> SharedRun | None:
     """The run this crawler's process works on, joined at the first call; ``None`` without
-    ``INGEST_REDIS_URL`` (a crawl of its own)."""
+    ``INGEST_REDIS_URL`` (a crawl of its own).
+
+    Its Redis client is made as scrapy-redis makes its own (``REDIS_URL``, set from
+    ``INGEST_REDIS_URL``, and ``REDIS_PARAMS``), with the same socket timeouts: a Redis that
+    stops answering is noticed by the run's calls as by the queue's, never waited on forever.
+    """
     if crawler not in _RUNS:
         settings: Any = crawler.settings
         url = settings.get("INGEST_REDIS_URL")
         _RUNS[crawler] = (
             SharedRun(
-                redis.Redis.from_url(url),
+                get_redis_from_settings(settings),
                 prefix=settings.get("INGEST_REDIS_PREFIX"),
                 spider=crawler.spidercls.name,
                 worker_timeout=settings.getfloat("INGEST_WORKER_TIMEOUT"),

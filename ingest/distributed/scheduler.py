@@ -44,8 +44,14 @@ class SharedRunScheduler(Scheduler):
     sitemap may still be queueing articles), and for the end of the run, when the queue is empty
     and no worker holds a request. Then it closes as ``finished``.
 
+    A worker that loses Redis (down, unreachable, a call that times out) cannot take, queue or
+    release requests, nor tell when the run is over: it logs one line and closes as
+    ``shared_run_lost``, a failed run (exit 1). What it held stays claimed in Redis, and another
+    worker gives it back once this one has been silent for ``INGEST_WORKER_TIMEOUT``.
+
     Stats: ``ingest/shared_run`` (the run's id), ``ingest/shared_run/given_back`` (requests of
-    silent workers this one put back in the queue).
+    silent workers this one put back in the queue), ``ingest/shared_run/lost`` (the Redis error
+    that ended this worker's part).
     """
 
     crawler: Crawler
@@ -58,6 +64,8 @@ class SharedRunScheduler(Scheduler):
     handed_over: deque[Request]
     #: The last look at the shared queue found it empty.
     waiting: bool
+    #: Redis was lost: the worker is closing as ``shared_run_lost``.
+    lost: bool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -68,6 +76,7 @@ class SharedRunScheduler(Scheduler):
         scheduler.claim_ids = itertools.count()
         scheduler.handed_over = deque()
         scheduler.waiting = False
+        scheduler.lost = False
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(scheduler.item_done, signal=signal)
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
@@ -89,6 +98,12 @@ class SharedRunScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.poll.running:
             self.poll.stop()
+        if self.lost:
+            logger.info(
+                "requests this worker held go back to the queue when another finds it silent"
+            )
+            super().close(reason)
+            return
         # A finished run holds nothing; a stopped one gives back the requests it holds.
         try:
             given_back = self.run.give_back()
@@ -102,21 +117,41 @@ class SharedRunScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         if self.handed_over and request is self.handed_over[-1]:
             return True  # taken from the shared queue by _poll, already claimed
+        if self.lost:
+            return False
         # scrapy-redis's own, less the spider argument Scrapy 2.19 deprecates in stats calls.
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        try:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            self.queue.push(request)
+        except redis.RedisError as exc:
+            self._lose(exc)
             return False
         self.crawler.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
         if self.handed_over:
             return self.handed_over.popleft()
-        return self._take()
+        if self.lost:
+            return None
+        try:
+            return self._take()
+        except redis.RedisError as exc:
+            self._lose(exc)
+            return None
 
     def has_pending_requests(self) -> bool:
-        return bool(self.handed_over) or len(self) > 0
+        if self.handed_over:
+            return True
+        if self.lost:
+            return False
+        try:
+            return len(self) > 0
+        except redis.RedisError as exc:
+            self._lose(exc)
+            return False
 
     def _take(self) -> Request | None:
         data = self.run.take()
@@ -135,26 +170,46 @@ class SharedRunScheduler(Scheduler):
 
         (An article callback yields its item and nothing else, so nothing of it is left.)
         """
-        claim = response.meta.get(CLAIM) if response is not None else None
+        claim = response.meta.get(CLAIM) if response is not None and not self.lost else None
         if claim is not None and (data := self.claims.pop(claim, None)) is not None:
-            self.run.release(data)
+            try:
+                self.run.release(data)
+            except redis.RedisError as exc:
+                self._lose(exc)
 
     def spider_idle(self) -> None:
+        if self.lost:
+            raise DontCloseSpider  # closing already, as shared_run_lost: not as finished
         # Idle: every request this worker took is done, its pages stored and its links queued.
         self.claims.clear()
-        self.run.release_all()
-        if self.run.is_over():
-            self.run.finish()
+        try:
+            self.run.release_all()
+            over = self.run.is_over()
+            if over:
+                self.run.finish()
+        except redis.RedisError as exc:
+            self._lose(exc)
+            raise DontCloseSpider from exc
+        if over:
             logger.info("shared run %s is over", self.run.id)
             return
         self.waiting = True
         raise DontCloseSpider
 
-    def _poll_failed(self, failure: Failure) -> None:
-        """Without heartbeats the others would take this worker for dead, and without polling
-        it would wait forever: stop (Redis gone, most likely), as a failed run."""
-        logger.error("shared run %s: %s; stopping this worker", self.run.id, failure.value)
+    def _lose(self, error: BaseException) -> None:
+        """Stop this worker as a failed run: without Redis it can neither work on the run nor
+        tell when the run is over, and without its heartbeats the others take it for dead."""
+        if self.lost:
+            return
+        self.lost = True
+        if self.poll.running:
+            self.poll.stop()
+        logger.error("lost shared run %s (%s); stopping this worker", self.run.id, error)
+        self.crawler.stats.set_value("ingest/shared_run/lost", str(error))
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="shared_run_lost"))
+
+    def _poll_failed(self, failure: Failure) -> None:
+        self._lose(failure.value)
 
     def _poll(self) -> None:
         for worker, count in self.run.beat().items():
