@@ -56,34 +56,64 @@ NEW_PARAGRAPH = (
 )
 
 
+@dataclass
+class CrawledArchive:
+    """Three crawls of the Rudaw fixture site into one fresh database, and the paths each
+    asked the server for (``crawled_archive``)."""
+
+    url: str
+    first: CrawlResult
+    second: CrawlResult
+    refetch: CrawlResult
+    requests: list[list[str]]
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def edited_archive(
+def crawled_archive(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """An archive crawled twice from a copy of the Rudaw fixture site, the golden article
-    edited in between (so it has one revision); once per backend, shared by the query tests."""
+) -> Iterator[CrawledArchive]:
+    """A copy of the Rudaw fixture site (slow URL on) crawled into a fresh database three
+    times: a first run; a scheduled run after the golden article was edited and the sitemap
+    says so (the revision path); a full re-fetch. Once per backend, shared by the crawl tests
+    and the query tests, so the suite pays for these crawls once."""
     directory = tmp_path_factory.mktemp("archive")
     site = directory / "site"
     shutil.copytree(SITES / "rudaw", site)
-    with fresh_database(request.param, directory) as url, SiteServer(site) as server:
-        first = run_crawl("rudaw", directory, url, f"base_url={server.url}")
-        assert first.returncode == 0, first.log[-2000:]
-        page = site / GOLDEN_PAGE
-        html = page.read_text(encoding="utf-8")
-        assert EDITED_PARAGRAPH in html
-        page.write_text(html.replace(EDITED_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
-        # The site says so in its sitemap, which is how a scheduled run learns of an edit.
-        sitemap = site / "sitemaps" / "english.xml"
-        edited = re.sub(
-            r"(240720241</loc>\s*<lastmod>)[^<]+",
-            rf"\g<1>{datetime.now(UTC).isoformat(timespec='seconds')}",
-            sitemap.read_text(encoding="utf-8"),
-        )
-        assert edited != sitemap.read_text(encoding="utf-8")
-        sitemap.write_text(edited, encoding="utf-8")
-        second = run_crawl("rudaw", directory, url, f"base_url={server.url}")
-        assert second.returncode == 0, second.log[-2000:]
-        yield url
+    with fresh_database(request.param, directory) as url, SiteServer(site, slow=True) as server:
+        runs, requests = [], []
+        for settings in ({}, {}, {"INGEST_SKIP_KNOWN": False}):
+            if len(runs) == 1:
+                _edit_golden_article(site)
+            server.requests.clear()
+            run = run_crawl(
+                "rudaw", directory, url, f"base_url={server.url}", DOWNLOAD_TIMEOUT=2, **settings
+            )
+            assert run.returncode == 0, run.log[-2000:]
+            runs.append(run)
+            requests.append(list(server.requests))
+        yield CrawledArchive(url, *runs, requests)
+
+
+def _edit_golden_article(site: Path) -> None:
+    page = site / GOLDEN_PAGE
+    html = page.read_text(encoding="utf-8")
+    assert EDITED_PARAGRAPH in html
+    page.write_text(html.replace(EDITED_PARAGRAPH, NEW_PARAGRAPH), encoding="utf-8")
+    # The site says so in its sitemap, which is how a scheduled run learns of an edit.
+    sitemap = site / "sitemaps" / "english.xml"
+    edited = re.sub(
+        r"(240720241</loc>\s*<lastmod>)[^<]+",
+        rf"\g<1>{datetime.now(UTC).isoformat(timespec='seconds')}",
+        sitemap.read_text(encoding="utf-8"),
+    )
+    assert edited != sitemap.read_text(encoding="utf-8")
+    sitemap.write_text(edited, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def edited_archive(crawled_archive: CrawledArchive) -> str:
+    """The URL of ``crawled_archive``'s database: the golden article has one revision."""
+    return crawled_archive.url
 
 
 @pytest.fixture(scope="session")
