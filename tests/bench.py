@@ -33,11 +33,10 @@ What it measures
     final Scrapy stats come from the project's ``INGEST_STATS_FILE``, because
     ``LOG_LEVEL=WARNING`` hides Scrapy's own stats dump.
 
-Why 1000 pages and not 3000
-    On 2 cores trafilatura alone takes ~27 ms per corpus page (pages average 170 kB), and a
-    crawl 50-70 s per 1000 pages, so at 3000 pages the four phases take 10-12 minutes. 1000
-    pages (each corpus page 5-6 times) keep the run near 4 minutes, and the rates are steady
-    after the crawl's first seconds, so they hardly change with N beyond that.
+Why 2000 pages
+    Issue 8's targets are stated at 2000 pages (each corpus page 11 times, every copy its own
+    article: ``distinct_copy``); the rates are steady after the crawl's first seconds. Run
+    ``--pages 20000`` to see that memory stays flat as the crawl grows.
 
 How to read the table
     ``pages/s`` is pages fetched per second of wall time; ``× ref speed`` that rate over the
@@ -45,8 +44,8 @@ How to read the table
     page: metadata, pruning, cleaning, storing, but may use more cores); ``× ref memory`` the
     phase's peak RSS over the reference's. Below the table, per crawl: pages fetched, rows in
     ``articles``, store outcomes (new/updated/unchanged), items dropped by reason, the ERROR lines
-    of its log. Rows are fewer than pages: copies of a corpus page share its ``<link
-    rel=canonical>``, which is the article's key, so only its first copy is new.
+    of its log. Rows are fewer than pages only by the pages the crawl drops (a corpus page
+    with too little text, say): every page is a new article on the first crawl.
 
 Exits non-zero with a message when the corpus is missing, a crawl exits non-zero, or a first
 crawl stores nothing. ``--json FILE`` writes the same figures; ``--keep`` keeps the work folder
@@ -59,6 +58,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import select
 import subprocess
 import sys
@@ -90,16 +90,38 @@ class BenchFailed(Exception):
 # --- page set and server ----------------------------------------------------------------
 
 
+# What makes copies of one corpus page one article: its canonical link and og:url (the
+# article's key), removed so that each copy's key is its own URL.
+_KEY_TAGS_RE = re.compile(
+    rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical\b[^>]*>"
+    rb"|<meta\b[^>]*\bproperty\s*=\s*[\"']?og:url\b[^>]*>",
+    re.IGNORECASE,
+)
+_PARAGRAPH_END_RE = re.compile(rb"</p>", re.IGNORECASE)
+
+
+def distinct_copy(body: bytes, copy: int) -> bytes:
+    """Return copy number ``copy`` of a corpus page as a page of its own: no canonical key
+    shared with the other copies, and every paragraph ending in the copy number, so that no
+    paragraph recurs on the site's other articles (which the crawl would rightly learn as
+    boilerplate, and the bench would measure pages collapsing instead of articles stored)."""
+    body = _KEY_TAGS_RE.sub(b"", body)
+    if copy:
+        body = _PARAGRAPH_END_RE.sub(b" (%d)</p>" % copy, body)
+    return body
+
+
 def build_site(root: Path, n: int) -> tuple[Path, int]:
-    """Write N pages as ``root/p/<i>.html`` cycling over the corpus; return the folder and
-    the number of distinct corpus pages used."""
+    """Write N pages as ``root/p/<i>.html`` cycling over the corpus, each a distinct article
+    (``distinct_copy``); return the folder and the number of distinct corpus pages used."""
     from tests.eval import corpus_dir, load_corpus
 
     corpus = load_corpus(corpus_dir())
     pages_dir = root / "p"
     pages_dir.mkdir(parents=True)
     for i in range(n):
-        (pages_dir / f"{i}.html").write_bytes(corpus[i % len(corpus)].body)
+        copy, page = divmod(i, len(corpus))
+        (pages_dir / f"{i}.html").write_bytes(distinct_copy(corpus[page].body, copy))
     return root, min(n, len(corpus))
 
 
