@@ -32,17 +32,12 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class SiteServer:
-    """A fixture site served from a folder in a background thread; ``root`` may be swapped live."""
+class BackgroundServer:
+    """An HTTP server on a free port of 127.0.0.1, answering from a thread while a test (or
+    the eval) runs; ``handler`` answers the requests and reaches the server as ``self.site``."""
 
-    def __init__(self, root: Path | str, *, latency: float = 0.0, slow: bool = False) -> None:
-        self.root = Path(root)
-        self.latency = latency
-        # The site's slow URLs sleep only where a test is about timeouts: every other crawl
-        # would wait out its download timeout on them for nothing.
-        self.slow = slow
-        self.requests: list[str] = []
-        handler = type("Handler", (_Handler,), {"site": self})
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        handler = type("Handler", (handler,), {"site": self})
         self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -59,6 +54,19 @@ class SiteServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+class SiteServer(BackgroundServer):
+    """A fixture site served from a folder in a background thread; ``root`` may be swapped live."""
+
+    def __init__(self, root: Path | str, *, latency: float = 0.0, slow: bool = False) -> None:
+        self.root = Path(root)
+        self.latency = latency
+        # The site's slow URLs sleep only where a test is about timeouts: every other crawl
+        # would wait out its download timeout on them for nothing.
+        self.slow = slow
+        self.requests: list[str] = []
+        super().__init__(_Handler)
 
     def config(self) -> dict[str, Any]:
         path = self.root / "_site.json"
