@@ -6,7 +6,6 @@ import pytest
 
 from ingest.extraction.lexicon import (
     AUTHOR_PREFIX_RE,
-    BYLINE_PREFIX_RE,
     COMMENT_HEADING_RE,
     PHOTO_CREDIT_RE,
     READ_MORE_RE,
@@ -54,7 +53,8 @@ def test_text_that_only_shares_a_word_is_not_matched(pattern, line):
 
 
 def test_byline_and_author_prefixes():
-    assert BYLINE_PREFIX_RE.sub("", "By Dr. Sherko Jamal Aziz") == "Dr. Sherko Jamal Aziz"
-    assert BYLINE_PREFIX_RE.sub("", "بقلم سامان") == "سامان"
+    assert AUTHOR_PREFIX_RE.sub("", "By Dr. Sherko Jamal Aziz") == "Dr. Sherko Jamal Aziz"
+    assert AUTHOR_PREFIX_RE.sub("", "بقلم سامان") == "سامان"
     assert AUTHOR_PREFIX_RE.sub("", "From Reuters") == "Reuters"
-    assert BYLINE_PREFIX_RE.sub("", "Byron Smith") == "Byron Smith"
+    assert AUTHOR_PREFIX_RE.sub("", "Von: Anna Schmidt") == "Anna Schmidt"
+    assert AUTHOR_PREFIX_RE.sub("", "Byron Smith") == "Byron Smith"

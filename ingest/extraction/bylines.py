@@ -3,7 +3,8 @@
 Bylines come as "By A and B", "Von: A, Ort", "A | 12.03.2024, 10:15", an e-mail, an author
 page's URL slug, a CMS user id, or a photo credit that a template put in the author field.
 One normaliser for all of them, so that every source of authors (JSON-LD, meta tags, the
-printed byline, trafilatura's guess) yields the same names.
+printed byline, trafilatura's guess) yields the same names. Its words (prefixes, "and", roles,
+credits) are the lexicon's, per language (``ingest.extraction.lexicon``).
 """
 
 from __future__ import annotations
@@ -13,46 +14,22 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ingest.extraction.lexicon import (
+    AUTHOR_PREFIX_RE,
+    CREDIT_LINE_RE,
+    CREDIT_NOTE_RE,
+    NAME_PARTICLES,
+    NAME_SEPARATOR_RE,
+    NAME_TRAIL_RE,
+    ROLES,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-# Words that open a byline, in the languages of the sites we crawl and their neighbours.
-_PREFIX_RE = re.compile(
-    r"^(?:(?:written|posted|reported|text|words)\s+by|by|von|autor(?:in)?|author|"
-    r"text|par|por|door|av|af|przez|yazan|بقلم|نووسینی|كتب|نوشته)\s*[:：]?\s+",
-    re.IGNORECASE,
-)
-# A photo credit is never an author: "(Image: Getty)", "Photo: AFP", "Foto: dpa".
-_CREDIT_NOTE_RE = re.compile(
-    r"\(\s*(?:image|photo|picture|pic|foto|bild|credit)s?\b[^)]*\)", re.IGNORECASE
-)
-_CREDIT_LINE_RE = re.compile(
-    r"^(?:image|photo|picture|pic|foto|bild|credit)s?\s*(?:credit)?\s*[:：]", re.IGNORECASE
-)
-# Between names: commas, "and" in the languages we meet, ampersands, slashes, pipes.
-_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\||/|&|\+|\s(?:and|und|og|och|en|et|y|e|i|ve|və|و)\s)\s*", re.IGNORECASE
-)
-# What trails a name: " in Berlin", " - 12.03.2024", "· 3 min read".
-_TRAIL_RE = re.compile(r"\s+(?:in|aus|from|em|à)\s+[A-ZÀ-Þ].*$|\s+[-–—·•]\s+.*$")
 _EMAIL_RE = re.compile(r"^([\w.+-]+)@[\w-]+(?:\.[\w-]+)+$")
 _SLUG_RE = re.compile(r"^[a-z]+(?:[-_.][a-z]+)+$")
 _DIGIT_RE = re.compile(r"\d")
-# Role words after or instead of a name ("Staff Writer", "Redaktion"), and the names CMSs
-# give accounts ("Super User", "admin").
-_ROLE_WORDS = frozenset(
-    {
-        "reporter", "correspondent", "editor", "writer", "staff", "contributor", "columnist",
-        "photographer", "journalist", "redaktion", "redakteur", "redakteurin", "korrespondent",
-        "korrespondentin", "autor", "autorin", "team", "desk", "newsroom", "agencies",
-        "editorial", "posted", "published", "user", "admin", "administrator", "webmaster",
-        "publisher", "guest",
-    }
-)  # fmt: skip
-# Name particles that are lower-case in a person's name.
-_PARTICLES = frozenset(
-    {"von", "van", "de", "der", "den", "da", "di", "du", "del", "la", "le", "al", "el", "bin", "ibn", "zu"}
-)  # fmt: skip
 _MAX_NAME_WORDS = 5
 _MAX_LABEL_CHARS = 60
 
@@ -80,18 +57,18 @@ def person_names(raw: Iterable[str], *, outlet: Iterable[str] = ()) -> list[str]
 def _candidates(value: str) -> list[str]:
     """Split one author string into cleaned name candidates."""
     value = " ".join(html.unescape(value).replace("\u00a0", " ").split())
-    if not value or _CREDIT_LINE_RE.match(value):
+    if not value or CREDIT_LINE_RE.match(value):
         return []
-    value = _CREDIT_NOTE_RE.sub("", value).strip()
+    value = CREDIT_NOTE_RE.sub("", value).strip()
     if value.startswith(("http://", "https://", "/")):
         return [n for n in [_from_slug(urlsplit(value).path.rstrip("/").rsplit("/", 1)[-1])] if n]
     if match := _EMAIL_RE.match(value):
         return [n for n in [_from_slug(match.group(1))] if n]
-    value = _PREFIX_RE.sub("", value)
+    value = AUTHOR_PREFIX_RE.sub("", value)
     out = []
-    for piece in _SPLIT_RE.split(value):
-        name = _PREFIX_RE.sub("", piece.strip(" .:-–—()[]"))
-        name = _TRAIL_RE.sub("", name).strip(" .:-–—,")
+    for piece in NAME_SEPARATOR_RE.split(value):
+        name = AUTHOR_PREFIX_RE.sub("", piece.strip(" .:-–—()[]"))
+        name = NAME_TRAIL_RE.sub("", name).strip(" .:-–—,")
         if _SLUG_RE.match(name):
             name = _from_slug(name) or ""
         if name:
@@ -114,10 +91,10 @@ def _is_person(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= _MAX_NAME_WORDS:
         return False
-    if any(w.casefold().strip(".") in _ROLE_WORDS for w in words):
+    if any(w.casefold().strip(".") in ROLES for w in words):
         return False
     # Scripts without case (Arabic, Kurdish) have neither upper- nor lower-case letters.
-    return all(not w[0].islower() or w.casefold() in _PARTICLES for w in words)
+    return all(not w[0].islower() or w.casefold() in NAME_PARTICLES for w in words)
 
 
 def _is_label(name: str) -> bool:
@@ -128,7 +105,7 @@ def _is_label(name: str) -> bool:
         and not name[0].islower()
         and any(c.isalpha() for c in name)
         and not (_DIGIT_RE.search(name) and len(words) > 1)
-        and not any(w.strip(".:") in _ROLE_WORDS for w in words)
+        and not any(w.strip(".:") in ROLES for w in words)
     )
 
 

@@ -20,4 +20,8 @@ WORDS = Lexicon(
     related_headings=("أيضا في", "أيضاً في", "اقرأ أيضا", "اقرأ أيضاً", "ذات صلة"),
     photo_credits=("صورة", "الصورة"),
     bylines=("بقلم",),
+    author_prefixes=("كتب",),
+    name_joiners=("و",),
+    # Latin spellings of Arabic names keep these lower-case: "Ahmed al Jaber".
+    name_particles=("al", "el", "bin", "ibn"),
 )

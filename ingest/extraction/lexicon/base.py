@@ -35,5 +35,14 @@ class Lexicon:
     #: Words before an author's name in an author field only ("From Reuters"), on top of
     #: ``bylines``: as the first line of a body they would be text ("From Monday, …").
     author_prefixes: tuple[str, ...] = ()
+    #: The word between two names in a byline: "and", "und".
+    name_joiners: tuple[str, ...] = ()
+    #: The word before a place after a name in a byline: "in" ("Jane Doe in Erbil").
+    place_words: tuple[str, ...] = ()
+    #: Plain words (not patterns), lower-case: a role or a CMS account, never a person's name:
+    #: "correspondent", "redaktion", "admin".
+    roles: tuple[str, ...] = ()
+    #: Plain words, lower-case: the particles a person's name holds in lower case: "von".
+    name_particles: tuple[str, ...] = ()
     #: A relative time printed above the body: "3 hours ago".
     times_ago: tuple[str, ...] = ()

@@ -19,4 +19,5 @@ WORDS = Lexicon(
     related_headings=("ئەمانەش", "هەروەها بخوێنەوە", "پەیوەندیدار"),
     photo_credits=("وێنە",),
     bylines=("نووسینی",),
+    name_joiners=("و",),
 )

@@ -17,4 +17,6 @@ WORDS = Lexicon(
     read_more=("ayrıca oku", "devamını oku", "ilgili haber"),
     related_headings=(r"ayrıca\b", r"ilgili\b", "bunlar da"),
     photo_credits=("foto(?:ğraf)?",),
+    author_prefixes=("yazan",),
+    name_joiners=("ve",),
 )

@@ -1,0 +1,7 @@
+"""Azerbaijani furniture words: so far, only those of bylines."""
+
+from ingest.extraction.lexicon.base import Lexicon
+
+WORDS = Lexicon(
+    name_joiners=("və",),
+)

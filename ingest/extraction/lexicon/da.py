@@ -1,0 +1,8 @@
+"""Danish furniture words: so far, only those of bylines."""
+
+from ingest.extraction.lexicon.base import Lexicon
+
+WORDS = Lexicon(
+    author_prefixes=("af",),
+    name_joiners=("og",),
+)

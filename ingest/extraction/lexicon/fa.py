@@ -1,0 +1,8 @@
+"""Persian furniture words: so far, only those of bylines."""
+
+from ingest.extraction.lexicon.base import Lexicon
+
+WORDS = Lexicon(
+    author_prefixes=("نوشته",),
+    name_joiners=("و",),
+)

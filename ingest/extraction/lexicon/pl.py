@@ -1,0 +1,8 @@
+"""Polish furniture words: so far, only those of bylines."""
+
+from ingest.extraction.lexicon.base import Lexicon
+
+WORDS = Lexicon(
+    author_prefixes=("przez",),
+    name_joiners=("i",),
+)

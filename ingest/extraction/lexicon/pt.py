@@ -1,0 +1,10 @@
+"""Portuguese furniture words: so far, only those of bylines."""
+
+from ingest.extraction.lexicon.base import Lexicon
+
+WORDS = Lexicon(
+    author_prefixes=("por",),
+    name_joiners=("e",),
+    place_words=("em",),
+    name_particles=("da", "de"),
+)
