@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ingest import signals
 from ingest.extract_pool import ExtractionPool, WorkerDied
 from ingest.extract_worker import extract_page
 from ingest.extraction.article import (
@@ -241,8 +242,8 @@ class LearnBoilerplatePipeline(_Stage):
     """When the run closes, learn each crawled site's boilerplate from its stored articles and
     re-clean the stored articles that carry what was newly learned.
 
-    Waits for ``StorePipeline``'s writer to finish, so it counts what this run stored, then
-    works in a thread, off the reactor. A database error is logged and counted
+    Runs on the ``run_stored`` signal, once ``StorePipeline``'s writer has finished, so it
+    counts what this run stored; works in a thread, off the reactor. A database error is logged and counted
     (``ingest/boilerplate/failed``); the next run learns again. Settings:
     ``INGEST_BOILERPLATE_LEARN``, ``INGEST_BOILERPLATE_MIN_ARTICLES``,
     ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``. Stats:
@@ -261,20 +262,16 @@ class LearnBoilerplatePipeline(_Stage):
             window=settings.getint("INGEST_BOILERPLATE_WINDOW"),
         )
         self.sites: set[str] = set()
+        crawler.signals.connect(self._run_stored, signal=signals.run_stored)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
             self.sites.add(item.site)
         return item
 
-    async def close_spider(self) -> None:
-        if not self.sites:
-            return
-        engine = self.crawler.engine
-        stages = engine.scraper.itemproc.middlewares if engine is not None else ()
-        for store in (s for s in stages if isinstance(s, StorePipeline)):
-            await store.closed.wait()
-        await asyncio.to_thread(self._learn)
+    async def _run_stored(self) -> None:
+        if self.sites:
+            await asyncio.to_thread(self._learn)
 
     def _learn(self) -> None:
         engine = make_engine(self.url)
@@ -452,9 +449,6 @@ class StorePipeline(_Stage):
             backoff_max_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF_MAX"),
             prepare=self._prepare,
         )
-        #: Set once the writer has stored (or spooled) everything: stages that read what the
-        #: run stored wait for it (pipelines close concurrently).
-        self.closed = asyncio.Event()
 
     def _prepare(self) -> None:
         if self.auto_migrate:
@@ -472,10 +466,7 @@ class StorePipeline(_Stage):
         self.writer.start()
 
     async def close_spider(self) -> None:
-        try:
-            await asyncio.to_thread(self.writer.close)
-        finally:
-            self.closed.set()
+        await asyncio.to_thread(self.writer.close)
         replayed = self.writer.replayed
         for outcome, count in replayed.items():
             self.stats.inc_value(f"ingest/store/{outcome}", count)
@@ -485,6 +476,8 @@ class StorePipeline(_Stage):
             self.stats.inc_value(
                 "item_dropped_reasons_count/StoreFailed", self.writer.refused_on_replay
             )
+        # Pipelines close concurrently: what reads the run's articles back starts now.
+        await self.crawler.signals.send_catch_log_async(signals.run_stored)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
