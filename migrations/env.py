@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool, text
+from sqlalchemy import pool
 
+from ingest.storage import dialects
 from ingest.storage.models import Base
 from ingest.storage.session import make_engine
 
@@ -31,10 +32,6 @@ def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     )
 
 
-#: Any constant shared by every process migrating this schema.
-_LOCK_KEY = 0x696E6765  # "inge"
-
-
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
@@ -49,10 +46,6 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         transaction_per_migration=False,
     )
     with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            # Several workers started together on a fresh database: one migrates, the others
-            # wait here for its commit and then find nothing left to do.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         context.run_migrations()
 
 
@@ -65,11 +58,16 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
+        # ingest.storage.migrate.upgrade, which holds the migration lock already.
         _run(connection)
         return
+    # The alembic command line: the same lock, so that it never races a crawl's migration.
     engine = make_engine(_url(), poolclass=pool.NullPool)
     try:
-        with engine.connect() as connection:
+        with (
+            engine.connect() as connection,
+            dialects.for_connection(connection).migration_lock(connection),
+        ):
             _run(connection)
     finally:
         engine.dispose()
