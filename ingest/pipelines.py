@@ -209,7 +209,8 @@ class SiteBoilerplatePipeline(_Stage):
 
     Reads what was learned once, when the run opens; a database that does not answer then
     means nothing is stripped this run (logged; the next learning re-cleans what got in).
-    Stat: ``ingest/clean/learned_boilerplate_lines``.
+    Stats: ``ingest/clean/learned_boilerplate_lines``, ``ingest/clean/learned_title_parts``
+    (titles cut of a learned part).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -235,6 +236,8 @@ class SiteBoilerplatePipeline(_Stage):
         cleaned = strip_learned_article(item, digests or ())
         if removed := _lines(item.text) - _lines(cleaned.text):
             self.stats.inc_value("ingest/clean/learned_boilerplate_lines", removed)
+        if cleaned.title != item.title:
+            self.stats.inc_value("ingest/clean/learned_title_parts")
         return cleaned
 
 

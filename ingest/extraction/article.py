@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.fallback import should_fall_back
 from ingest.extraction.paragraphs import dedupe_paragraphs
-from ingest.extraction.site_boilerplate import strip_learned
+from ingest.extraction.site_boilerplate import strip_learned, strip_learned_title
 from ingest.items import ArticleItem
 from ingest.profiles import PROFILES, profile_for_url
 
@@ -178,15 +178,16 @@ def fall_back(article: ArticleItem) -> tuple[ArticleItem, bool]:
 
 
 def strip_learned_article(article: ArticleItem, learned: Collection[str]) -> ArticleItem:
-    """Return the article without the paragraphs learned as its site's boilerplate
-    (``ingest.extraction.site_boilerplate``; ``learned`` holds their digests)."""
+    """Return the article without the paragraphs and title parts learned as its site's
+    boilerplate (``ingest.extraction.site_boilerplate``; ``learned`` holds their digests)."""
     if not learned:
         return article
     lines = article.text.split("\n")
     kept = strip_learned(lines, learned)
-    if len(kept) == len(lines):
+    title, _ = strip_learned_title(article.title, learned)
+    if len(kept) == len(lines) and title == article.title:
         return article
-    return replace(article, text="\n".join(kept), lead=kept[0] if kept else None)
+    return replace(article, title=title, text="\n".join(kept), lead=kept[0] if kept else None)
 
 
 def clean_article(article: ArticleItem, learned: Collection[str] = ()) -> ArticleItem:

@@ -12,6 +12,10 @@ in every language: a paragraph that recurs in one edition at the place (counted 
 the text) where another edition's learned boilerplate sits is boilerplate too, even where that
 edition has too few articles to reach the thresholds on its own.
 
+Titles teach the same way: a first or last title part ("… | The Morning Ledger") that recurs
+on many of an edition's articles is the outlet's name or a fixed label, whatever the outlet is
+called and whether or not the page says so in ``og:site_name``; it is cut from the titles.
+
 Pure functions: the counts are read from and written to the database by
 ``ingest.storage.boilerplate``.
 """
@@ -24,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ingest.extraction.paragraphs import paragraph_key
+from ingest.extraction.titles import outer_parts
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
@@ -32,6 +37,9 @@ if TYPE_CHECKING:
 #: edition's boilerplate sits.
 RECURS = "recurs"
 CROSS_EDITION = "cross-edition"
+#: Why a title part was learned: it ends, or starts, the titles of many of the edition's articles.
+TITLE_SUFFIX = "title-suffix"
+TITLE_PREFIX = "title-prefix"
 # A paragraph must recur at least this often in its own edition to be taken for another
 # edition's boilerplate by its place: once is every article's last line.
 _CROSS_EDITION_MIN_ARTICLES = 2
@@ -49,9 +57,30 @@ def strip_learned(lines: Sequence[str], learned: Collection[str]) -> list[str]:
     return [line for line in lines if paragraph_hash(line) not in learned]
 
 
+def affix_hash(rule: str, part: str) -> str:
+    """Return the digest of a title part learned under ``rule`` (never a paragraph's)."""
+    return paragraph_hash(f"{rule}\n{part}")
+
+
+def strip_learned_title(title: str, learned: Collection[str]) -> tuple[str, list[str]]:
+    """Return the title without its learned last and first parts, and their digests.
+
+    A title that would be left empty keeps its parts."""
+    removed = []
+    _, suffix = outer_parts(title)
+    if suffix and suffix[0] and affix_hash(TITLE_SUFFIX, suffix[1]) in learned:
+        title = suffix[0]
+        removed.append(affix_hash(TITLE_SUFFIX, suffix[1]))
+    prefix, _ = outer_parts(title)
+    if prefix and prefix[1] and affix_hash(TITLE_PREFIX, prefix[0]) in learned:
+        title = prefix[1]
+        removed.append(affix_hash(TITLE_PREFIX, prefix[0]))
+    return title, removed
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A paragraph learned as boilerplate of one edition of a site."""
+    """A paragraph or title part learned as boilerplate of one edition of a site."""
 
     edition: str
     digest: str
@@ -64,16 +93,32 @@ class Finding:
 
 @dataclass(slots=True)
 class EditionCounts:
-    """Distinct-article counts of the paragraphs of one edition's articles.
+    """Distinct-article counts of the paragraphs and title parts of one edition's articles.
 
     ``position`` is where a paragraph stood, counted from the end of its article's text
-    (-1: the last line); the most frequent place is kept.
+    (-1: the last line); the most frequent place is kept. ``affixes`` counts the first and
+    last title parts, by ``affix_hash``; ``affix_rules`` says which of the two each is.
     """
 
     articles: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     positions: dict[str, Counter[int]] = field(default_factory=dict)
     samples: dict[str, str] = field(default_factory=dict)
+    affixes: Counter[str] = field(default_factory=Counter)
+    affix_rules: dict[str, str] = field(default_factory=dict)
+
+    def add_title(self, title: str) -> None:
+        """Count the first and last parts of one article's title (call after ``add``)."""
+        prefix, suffix = outer_parts(title)
+        for rule, part in (
+            (TITLE_PREFIX, prefix and prefix[0]),
+            (TITLE_SUFFIX, suffix and suffix[1]),
+        ):
+            if part:
+                digest = affix_hash(rule, part)
+                self.affixes[digest] += 1
+                self.affix_rules[digest] = rule
+                self.samples.setdefault(digest, part)
 
     def add(self, lines: Sequence[str]) -> None:
         """Count one article: each of its paragraphs once, however often it prints it, at the
@@ -101,7 +146,7 @@ def learn(
     min_articles: int,
     min_share: float,
 ) -> list[Finding]:
-    """Return the paragraphs of one site newly found to be boilerplate.
+    """Return the paragraphs and title parts of one site newly found to be boilerplate.
 
     ``known`` holds each edition's digests already learned (not found again); ``places`` the
     places of each edition's paragraphs learned by recurrence. A paragraph of another edition
@@ -133,6 +178,22 @@ def learn(
             place, times = counts.positions[digest].most_common(1)[0]
             if place in elsewhere and times == articles:
                 found.append(_finding(edition, digest, counts, CROSS_EDITION))
+    for edition, counts in editions.items():
+        for digest, articles in counts.affixes.items():
+            if digest in known.get(edition, set()):
+                continue
+            if articles >= min_articles and articles / counts.articles >= min_share:
+                found.append(
+                    Finding(
+                        edition=edition,
+                        digest=digest,
+                        articles=articles,
+                        out_of=counts.articles,
+                        position=0,
+                        rule=counts.affix_rules[digest],
+                        sample=counts.samples[digest],
+                    )
+                )
     return found
 
 
@@ -148,9 +209,11 @@ def _finding(edition: str, digest: str, counts: EditionCounts, rule: str) -> Fin
     )
 
 
-def count_editions(articles: Iterable[tuple[str, str]]) -> dict[str, EditionCounts]:
-    """Return the paragraph counts per edition of ``(edition, text)`` pairs."""
+def count_editions(articles: Iterable[tuple[str, str, str]]) -> dict[str, EditionCounts]:
+    """Return the paragraph and title-part counts per edition of ``(edition, title, text)``."""
     editions: dict[str, EditionCounts] = {}
-    for edition, text in articles:
-        editions.setdefault(edition, EditionCounts()).add([x for x in text.split("\n") if x])
+    for edition, title, text in articles:
+        counts = editions.setdefault(edition, EditionCounts())
+        counts.add([x for x in text.split("\n") if x])
+        counts.add_title(title)
     return editions

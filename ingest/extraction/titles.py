@@ -50,6 +50,20 @@ def clean_title(
     return headline or None
 
 
+def outer_parts(title: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """Split a title at its first and at its last separator: ``(first part, the rest)`` and
+    ``(the rest, last part)``, or None where it has no separator. The parts a site's outlet
+    name or a fixed label would take (``ingest.extraction.site_boilerplate`` learns them)."""
+    matches = list(_SEPARATOR_RE.finditer(title))
+    if not matches:
+        return None, None
+    first, last = matches[0], matches[-1]
+    return (title[: first.start()], title[first.end() :]), (
+        title[: last.start()],
+        title[last.end() :],
+    )
+
+
 def _first_headline(h1s: Sequence[str], site_name: str | None, url: str) -> str | None:
     outlet_keys = _outlet_keys(site_name, url)
     for raw in h1s:

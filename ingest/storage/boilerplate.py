@@ -1,5 +1,7 @@
 """Per-site boilerplate in the database: learn it from stored articles, re-clean what it soiled.
 
+Boilerplate is paragraphs and title parts (the outlet's name around every headline).
+
 Learning reads the texts of a site's latest articles (``window`` per edition: the current
 template is what matters, and the cost stays bounded however large the archive grows), counts
 each paragraph once per article (``ingest.extraction.site_boilerplate``), and stores the
@@ -23,6 +25,7 @@ from ingest.extraction.site_boilerplate import (
     learn,
     paragraph_hash,
     strip_learned,
+    strip_learned_title,
 )
 from ingest.storage.models import Article, BoilerplateParagraph
 from ingest.storage.repository import content_hash
@@ -143,22 +146,22 @@ def _edition_filter(edition: str) -> object:
     return Article.edition.is_(None) if edition == "" else Article.edition == edition
 
 
-def _latest_texts(session: Session, site: str, window: int) -> Iterator[tuple[str, str]]:
-    """Yield (edition, text) of the ``window`` latest-seen articles of each edition of a site."""
+def _latest_texts(session: Session, site: str, window: int) -> Iterator[tuple[str, str, str]]:
+    """Yield (edition, title, text) of the ``window`` latest-seen articles of each edition."""
     editions = session.scalars(select(Article.edition).where(Article.site == site).distinct())
     for edition in [e or "" for e in editions]:
-        texts = session.scalars(
-            select(Article.text)
+        rows = session.execute(
+            select(Article.title, Article.text)
             .where(Article.site == site, _edition_filter(edition))
             .order_by(Article.last_seen_at.desc(), Article.id.desc())
             .limit(window)
         )
-        for text in texts:
-            yield edition, text
+        for title, text in rows:
+            yield edition, title, text
 
 
 def _reclean(session: Session, site: str, found: Collection[Finding]) -> tuple[dict[str, int], int]:
-    """Strip newly learned paragraphs from every stored article of their editions.
+    """Strip newly learned paragraphs and title parts from every stored article of their editions.
 
     Returns how many articles held each digest, and how many articles changed. Rows are read
     a page at a time by id, so that no cursor stays open while they are updated.
@@ -184,17 +187,19 @@ def _reclean(session: Session, site: str, found: Collection[Finding]) -> tuple[d
             for article_id, title, text in rows:
                 lines = text.split("\n")
                 kept = strip_learned(lines, digests)
-                if len(kept) == len(lines):
+                new_title, affixes = strip_learned_title(title, digests)
+                if len(kept) == len(lines) and not affixes:
                     continue
-                for digest in {paragraph_hash(x) for x in lines} & digests:
+                for digest in ({paragraph_hash(x) for x in lines} & digests) | set(affixes):
                     held[digest] = held.get(digest, 0) + 1
                 cleaned = "\n".join(kept)
                 updates.append(
                     {
                         "id": article_id,
+                        "title": new_title,
                         "text": cleaned,
                         "lead": kept[0] if kept else None,
-                        "content_hash": content_hash(title, cleaned),
+                        "content_hash": content_hash(new_title, cleaned),
                     }
                 )
             if updates:

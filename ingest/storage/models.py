@@ -173,7 +173,8 @@ class CrawlRun(Base):
 
 
 class BoilerplateParagraph(Base):
-    """A paragraph learned as boilerplate of one edition of a site (``ingest.storage.boilerplate``).
+    """A paragraph or title part learned as boilerplate of one edition of a site
+    (``ingest.storage.boilerplate``).
 
     Only the digest of its normalised text is matched; ``sample`` is one printing of it, for
     people. ``edition`` is "" on sites without editions, so the unique key holds on every backend.
@@ -191,7 +192,8 @@ class BoilerplateParagraph(Base):
     out_of: Mapped[int]
     #: Its usual place, counted from the end of the text (-1: the last line).
     position: Mapped[int]
-    #: "recurs" (on its own edition's articles) or "cross-edition" (where another edition's is).
+    #: "recurs" (on its own edition's articles), "cross-edition" (where another edition's is),
+    #: "title-suffix" or "title-prefix" (a title part; ``position`` 0, ``sample`` the part).
     rule: Mapped[str] = mapped_column(String(16))
     sample: Mapped[str] = mapped_column(Text)
     learned_at: Mapped[datetime]
