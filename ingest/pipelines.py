@@ -215,10 +215,11 @@ class SiteBoilerplatePipeline(_Stage):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.timeouts = Timeouts.from_settings(crawler.settings)
         self.learned: dict[tuple[str, str], frozenset[str]] = {}
 
     def open_spider(self) -> None:
-        engine = make_engine(self.url)
+        engine = make_engine(self.url, timeouts=self.timeouts)
         try:
             with make_sessionmaker(engine)() as session:
                 self.learned = learned_boilerplate.load_learned(session)
@@ -256,6 +257,7 @@ class LearnBoilerplatePipeline(_Stage):
         if not settings.getbool("INGEST_BOILERPLATE_LEARN"):
             raise NotConfigured("INGEST_BOILERPLATE_LEARN is off")
         self.url = settings.get("INGEST_DATABASE_URL")
+        self.timeouts = Timeouts.from_settings(settings)
         self.thresholds = learned_boilerplate.Thresholds(
             min_articles=settings.getint("INGEST_BOILERPLATE_MIN_ARTICLES"),
             min_share=settings.getfloat("INGEST_BOILERPLATE_MIN_SHARE"),
@@ -274,7 +276,7 @@ class LearnBoilerplatePipeline(_Stage):
             await asyncio.to_thread(self._learn)
 
     def _learn(self) -> None:
-        engine = make_engine(self.url)
+        engine = make_engine(self.url, timeouts=self.timeouts)
         try:
             for site in sorted(self.sites):
                 try:
@@ -364,10 +366,11 @@ class RawPagePipeline(_Stage):
             raise NotConfigured  # turned off by setting: nothing to warn about
         self.store = WarcStore(Path(directory), crawler.settings.getint("INGEST_RAW_MAX_BYTES"))
         self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.timeouts = Timeouts.from_settings(crawler.settings)
 
     def open_spider(self) -> None:
         self.store.open()
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, timeouts=self.timeouts)
         self.sessions = make_sessionmaker(self.engine)
 
     def close_spider(self) -> None:
@@ -438,11 +441,7 @@ class StorePipeline(_Stage):
         self.auto_migrate = settings.getbool("INGEST_AUTO_MIGRATE", True)
         self.writer = ArticleWriter(
             self.url,
-            timeouts=Timeouts(
-                connect_s=settings.getint("INGEST_DB_CONNECT_TIMEOUT"),
-                statement_ms=int(settings.getfloat("INGEST_DB_STATEMENT_TIMEOUT") * 1000),
-                stall_s=settings.getint("INGEST_DB_STALL_TIMEOUT"),
-            ),
+            timeouts=Timeouts.from_settings(settings),
             spool_dir=Path(settings.get("INGEST_SPOOL_DIR")),
             batch_size=settings.getint("INGEST_STORE_BATCH"),
             backoff_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF"),

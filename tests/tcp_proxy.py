@@ -1,4 +1,4 @@
-"""A TCP proxy on 127.0.0.1 that a test can cut and restore: a database that goes away."""
+"""A TCP proxy on 127.0.0.1 that a test can cut, stall and restore: a database that goes away."""
 
 from __future__ import annotations
 
@@ -6,22 +6,26 @@ import contextlib
 import socket
 import struct
 import threading
-from typing import Self
+from typing import Literal, Self
 
 
 class TcpProxy:
     """Forward connections on ``127.0.0.1:<port>`` to ``target``.
 
     ``cut()`` resets every open connection and resets new ones as soon as they arrive (what a
-    client sees when the server or the network in between dies); ``restore()`` forwards again.
+    client sees when the server or the network in between dies). ``stall()`` keeps every
+    connection open but forwards nothing either way, and accepts new ones without ever
+    answering (packets silently dropped somewhere: the client's kernel still sees a live
+    peer, which acknowledges what it is sent). ``restore()`` forwards again, the stalled
+    connections included.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
-        self._cut = threading.Event()
-        self._lock = threading.Lock()
+        self._state: Literal["forward", "stall", "cut"] = "forward"
+        self._changed = threading.Condition()
         self._open: set[socket.socket] = set()
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
@@ -35,14 +39,27 @@ class TcpProxy:
         self._thread.join(timeout=5)
 
     def cut(self) -> None:
-        self._cut.set()
-        with self._lock:
+        with self._changed:
+            self._state = "cut"
             for sock in self._open:
                 _reset(sock)
             self._open.clear()
+            self._changed.notify_all()
+
+    def stall(self) -> None:
+        with self._changed:
+            self._state = "stall"
 
     def restore(self) -> None:
-        self._cut.clear()
+        with self._changed:
+            self._state = "forward"
+            self._changed.notify_all()
+
+    def _flowing(self) -> bool:
+        """Wait out a stall; say whether to go on (False: the proxy was cut meanwhile)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._state != "stall")
+            return self._state == "forward"
 
     def _accept(self) -> None:
         while True:
@@ -50,32 +67,45 @@ class TcpProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return  # closed by __exit__
-            if self._cut.is_set():
-                _reset(client)
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                _reset(client)
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                self._open.update((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            with self._changed:
+                if self._state == "cut":
+                    _reset(client)
+                    continue
+                self._open.add(client)
+            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
+
+    def _connect(self, client: socket.socket) -> None:
+        if not self._flowing():
+            return  # cut while stalled: already reset
+        try:
+            upstream = socket.create_connection(self.target, timeout=5)
+        except OSError:
+            self._drop(client)
+            return
+        upstream.settimeout(None)
+        with self._changed:
+            if self._state == "cut" or client not in self._open:
+                _reset(upstream)
+                return
+            self._open.add(upstream)
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
-            while data := source.recv(65536):
+            while self._flowing() and (data := source.recv(65536)) and self._flowing():
                 sink.sendall(data)
         except OSError:
             pass
         finally:
-            with self._lock:
-                for sock in (source, sink):
-                    if sock in self._open:
-                        self._open.discard(sock)
-                        _reset(sock)
+            self._drop(source, sink)
+
+    def _drop(self, *socks: socket.socket) -> None:
+        with self._changed:
+            for sock in socks:
+                if sock in self._open:
+                    self._open.discard(sock)
+                    _reset(sock)
 
 
 def _reset(sock: socket.socket) -> None:
