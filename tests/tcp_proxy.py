@@ -15,9 +15,10 @@ class TcpProxy:
     ``cut()`` resets every open connection and resets new ones as soon as they arrive (what a
     client sees when the server or the network in between dies). ``stall()`` keeps every
     connection open but forwards nothing either way, and accepts new ones without ever
-    answering (packets silently dropped somewhere: the client's kernel still sees a live
-    peer, which acknowledges what it is sent). ``restore()`` forwards again, the stalled
-    connections included.
+    answering them (packets silently dropped somewhere, while the client's kernel still
+    sees a live peer that acknowledges what it is sent). ``restore()`` forwards again: the
+    stalled connections carry on where they stopped; the ones accepted during the stall,
+    never answered, are reset.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -27,6 +28,7 @@ class TcpProxy:
         self._state: Literal["forward", "stall", "cut"] = "forward"
         self._changed = threading.Condition()
         self._open: set[socket.socket] = set()
+        self._unanswered: set[socket.socket] = set()
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
     def __enter__(self) -> Self:
@@ -35,15 +37,20 @@ class TcpProxy:
 
     def __exit__(self, *_exc: object) -> None:
         self.cut()
+        # Shut down, not only closed: close() does not wake the thread blocked in accept().
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._thread.join(timeout=5)
+        assert not self._thread.is_alive(), "the proxy's accept thread did not stop"
 
     def cut(self) -> None:
         with self._changed:
             self._state = "cut"
-            for sock in self._open:
+            for sock in (*self._open, *self._unanswered):
                 _reset(sock)
             self._open.clear()
+            self._unanswered.clear()
             self._changed.notify_all()
 
     def stall(self) -> None:
@@ -53,6 +60,9 @@ class TcpProxy:
     def restore(self) -> None:
         with self._changed:
             self._state = "forward"
+            for sock in self._unanswered:
+                _reset(sock)
+            self._unanswered.clear()
             self._changed.notify_all()
 
     def _flowing(self) -> bool:
@@ -71,25 +81,19 @@ class TcpProxy:
                 if self._state == "cut":
                     _reset(client)
                     continue
-                self._open.add(client)
-            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
-
-    def _connect(self, client: socket.socket) -> None:
-        if not self._flowing():
-            return  # cut while stalled: already reset
-        try:
-            upstream = socket.create_connection(self.target, timeout=5)
-        except OSError:
-            self._drop(client)
-            return
-        upstream.settimeout(None)
-        with self._changed:
-            if self._state == "cut" or client not in self._open:
-                _reset(upstream)
-                return
-            self._open.add(upstream)
-        for source, sink in ((client, upstream), (upstream, client)):
-            threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+                if self._state == "stall":
+                    self._unanswered.add(client)
+                    continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                _reset(client)
+                continue
+            upstream.settimeout(None)
+            with self._changed:
+                self._open.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
@@ -98,14 +102,11 @@ class TcpProxy:
         except OSError:
             pass
         finally:
-            self._drop(source, sink)
-
-    def _drop(self, *socks: socket.socket) -> None:
-        with self._changed:
-            for sock in socks:
-                if sock in self._open:
-                    self._open.discard(sock)
-                    _reset(sock)
+            with self._changed:
+                for sock in (source, sink):
+                    if sock in self._open:
+                        self._open.discard(sock)
+                        _reset(sock)
 
 
 def _reset(sock: socket.socket) -> None:
