@@ -14,11 +14,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest import cli
+from ingest.storage.dialects import Timeouts
 from ingest.storage.models import Article, CrawlRun
 from ingest.storage.session import make_engine, make_sessionmaker
 from ingest.storage.spool import Record, Spool
@@ -28,6 +30,8 @@ from tests.tcp_proxy import TcpProxy
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
+
+    from sqlalchemy import Connection
 
     from tests.conftest import Crawl
     from tests.site_server import SiteServer
@@ -163,6 +167,59 @@ def test_database_away_for_the_whole_crawl_is_replayed_later(rudaw_site, tmp_pat
     assert next_run.stats["ingest/spool/pending"] == 0
     assert _count(postgresql_url) == EXPECTED
     assert not list((tmp_path / "spool").glob("*.jsonl"))
+
+
+def test_a_call_without_an_answer_fails_after_its_deadline(postgresql_url):
+    """Each kind of call, in this process: a statement, a commit, the ping on checkout."""
+    target = make_url(postgresql_url)
+    with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
+        proxied = target.set(port=proxy.port).render_as_string(hide_password=False)
+        engine = make_engine(proxied, timeouts=Timeouts(call_s=0.5, connect_s=2))
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (n int)"))
+
+        def fails_within(seconds: float, call: Callable[[Connection], object]) -> None:
+            started = time.monotonic()
+            with pytest.raises(OperationalError), engine.connect() as connection:
+                call(connection)
+            assert time.monotonic() - started < seconds
+            proxy.restore()
+
+        def statement(connection: Connection) -> None:
+            proxy.stall()
+            connection.execute(text("SELECT 1"))
+
+        def commit(connection: Connection) -> None:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            proxy.stall()
+            connection.commit()
+
+        def ping(connection: Connection) -> None:
+            raise AssertionError("the stalled connection was handed out")
+
+        fails_within(2, statement)
+        fails_within(2, commit)
+        with engine.connect():
+            proxy.stall()  # the next checkout pings this pooled connection
+        # The ping's deadline, then a connect timeout for the connection replacing it.
+        fails_within(4, ping)
+        with engine.connect() as connection:  # answering again: new connections
+            # The stalled COMMIT reaches the server once the network is back, or not: a
+            # client cannot know, which is why replaying the spool must be idempotent.
+            assert connection.execute(text("SELECT count(*) FROM t")).scalar() in (0, 1)
+        engine.dispose()
+
+
+def test_a_sqlite_statement_past_its_deadline_is_interrupted(sqlite_url):
+    engine = make_engine(sqlite_url, timeouts=Timeouts(call_s=0.3))
+    endless = "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT max(i) FROM r"
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="interrupted"), engine.connect() as connection:
+        connection.execute(text(endless))
+    assert time.monotonic() - started < 2
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    engine.dispose()
 
 
 def test_ingest_spool_replay_stores_what_a_dead_crawl_left(tmp_path, sqlite_url, capsys):
