@@ -36,7 +36,8 @@ VERDICT_REASON_STAT = "ingest/run/verdict_reason"
 class RunVerdict:
     """Judge the run as it closes (``ingest.health``) and put the verdict in its stats.
 
-    Settings: ``INGEST_HEALTH_ENABLED`` and the ``INGEST_HEALTH_*`` thresholds. Stats:
+    Settings: ``INGEST_HEALTH_ENABLED``, the ``INGEST_HEALTH_*`` thresholds, and the
+    ``INGEST_DB_*_TIMEOUT`` settings for that read. Stats:
     ``ingest/run/verdict`` and ``ingest/run/verdict_reason``, which ``CrawlRunRecorder``
     stores and ``ingest.commands.crawl`` turns into the exit status. Whether earlier runs of
     this spider and site stored articles is read from the archive when the spider opens.
@@ -96,7 +97,9 @@ class RunVerdict:
 class CrawlRunRecorder:
     """Keep one ``crawl_runs`` row per run: inserted when the spider opens, completed when it closes.
 
-    Settings: ``INGEST_DATABASE_URL``, ``INGEST_CRAWL_RUNS_ENABLED`` (default true).
+    Settings: ``INGEST_DATABASE_URL``, ``INGEST_CRAWL_RUNS_ENABLED`` (default true), the
+    ``INGEST_DB_*_TIMEOUT`` settings (these calls run on the crawl's own thread: a database
+    that stops answering must not hold it).
     Needs ``StorePipeline``, which migrates the database before the spider opens. A database
     error here is logged and never stops the crawl: the articles matter more than the record.
     """

@@ -61,7 +61,7 @@ class DueVisitsMiddleware:
     fetches too much rather than miss one.
 
     Settings: ``INGEST_SKIP_KNOWN`` (off when false: every discovered article is fetched),
-    ``INGEST_RECHECK_DAYS``, ``INGEST_DATABASE_URL``. Stats:
+    ``INGEST_RECHECK_DAYS``, ``INGEST_DATABASE_URL``, the ``INGEST_DB_*_TIMEOUT`` settings. Stats:
     ``ingest/discover/<source>/known_skipped``.
     """
 

@@ -209,7 +209,8 @@ class SiteBoilerplatePipeline(_Stage):
 
     Reads what was learned once, when the run opens; a database that does not answer then
     means nothing is stripped this run (logged; the next learning re-cleans what got in).
-    Stat: ``ingest/clean/learned_boilerplate_lines``.
+    Settings: ``INGEST_DATABASE_URL`` and the ``INGEST_DB_*_TIMEOUT`` settings. Stat:
+    ``ingest/clean/learned_boilerplate_lines``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -247,7 +248,8 @@ class LearnBoilerplatePipeline(_Stage):
     counts what this run stored; works in a thread, off the reactor. A database error is logged and counted
     (``ingest/boilerplate/failed``); the next run learns again. Settings:
     ``INGEST_BOILERPLATE_LEARN``, ``INGEST_BOILERPLATE_MIN_ARTICLES``,
-    ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``. Stats:
+    ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``, and the
+    ``INGEST_DB_*_TIMEOUT`` settings. Stats:
     ``ingest/boilerplate/learned``, ``ingest/boilerplate/recleaned``.
     """
 
@@ -354,7 +356,9 @@ class RawPagePipeline(_Stage):
 
     Settings: ``INGEST_RAW_DIR`` (off when empty), ``INGEST_RAW_MAX_BYTES``,
     ``INGEST_DATABASE_URL`` (to find the page stored last time: the same payload is written
-    as a ``revisit`` record). Needs ``StorePipeline`` after it, which stores the location.
+    as a ``revisit`` record) and the ``INGEST_DB_*_TIMEOUT`` settings: a look-up the database
+    does not answer in time is given up on, as when it is away. Needs ``StorePipeline``
+    after it, which stores the location.
     Stats: ``ingest/raw/<response|revisit|failed>``. A page that cannot be written is logged
     as an error and its article is still stored, without a page.
     """

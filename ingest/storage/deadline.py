@@ -49,6 +49,8 @@ class _Watchdog:
         self._calls: dict[int, _Call] = {}
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
+        #: When the thread wakes next (None: only when woken); earlier calls must wake it.
+        self._wake_at: float | None = None
 
     def arm(self, dbapi_connection: Any, seconds: float, breaker: Callable[[Any], None]) -> None:
         call = _Call(dbapi_connection, time.monotonic() + seconds, seconds, breaker)
@@ -59,7 +61,8 @@ class _Watchdog:
                     target=self._run, name="ingest-db-deadline", daemon=True
                 )
                 self._thread.start()
-            self._changed.notify()
+            if self._wake_at is None or call.due < self._wake_at:
+                self._changed.notify()
 
     def disarm(self, dbapi_connection: Any) -> None:
         with self._changed:
@@ -79,8 +82,8 @@ class _Watchdog:
                             call.seconds,
                         )
                         call.break_connection(call.dbapi_connection)
-                due = min((call.due for call in self._calls.values()), default=None)
-                self._changed.wait(None if due is None else due - now)
+                self._wake_at = min((call.due for call in self._calls.values()), default=None)
+                self._changed.wait(None if self._wake_at is None else self._wake_at - now)
 
 
 _WATCHDOG = _Watchdog()
