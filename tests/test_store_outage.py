@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ingest import cli
 from ingest.storage.dialects import Timeouts
 from ingest.storage.models import Article, CrawlRun
+from ingest.storage.repository import Outcome
 from ingest.storage.session import make_engine, make_sessionmaker
 from ingest.storage.spool import Record, Spool
 from tests.conftest import crawlable_articles, start_crawl
@@ -108,7 +109,11 @@ def test_database_cut_mid_crawl_loses_nothing(rudaw_site, tmp_path, postgresql_u
     assert stats["ingest/spool/pending"] == 0, result.log[-6000:]
     assert stats["ingest/spool/replayed"] == stats["ingest/spool/written"]
     assert "item_dropped_reasons_count/StoreFailed" not in stats
-    assert _count(postgresql_url) == EXPECTED == stats["ingest/store/new"]
+    assert _count(postgresql_url) == EXPECTED
+    # Every article stored once, directly or from the spool. A batch whose COMMIT reached
+    # the server but whose answer was lost in the cut is spooled too, and replayed as
+    # "unchanged": the client cannot know, which is why replaying must be idempotent.
+    assert sum(stats.get(f"ingest/store/{o}", 0) for o in Outcome) == len(ARTICLES)
     assert not list((tmp_path / "spool").glob("*.jsonl"))
 
 
@@ -130,7 +135,7 @@ def test_database_stalled_mid_crawl_is_given_up_on_and_nothing_is_lost(
         proxy.restore()
         result = crawl.wait(timeout=60)
     # Not frozen: the stall cost the run its length and a few deadlines, nothing more.
-    assert time.monotonic() - started < 25, result.log[-3000:]
+    assert time.monotonic() - started < 30, result.log[-3000:]
     assert result.returncode == 0, result.log[-3000:]
     assert "no answer from the database within 1 s" in result.log
     assert "not looked up" in result.log  # the raw page look-up gave up too
@@ -141,6 +146,7 @@ def test_database_stalled_mid_crawl_is_given_up_on_and_nothing_is_lost(
     assert stats["ingest/spool/replayed"] == stats["ingest/spool/written"]
     assert "item_dropped_reasons_count/StoreFailed" not in stats
     assert _count(postgresql_url) == EXPECTED
+    assert sum(stats.get(f"ingest/store/{o}", 0) for o in Outcome) == len(ARTICLES)
     assert not list((tmp_path / "spool").glob("*.jsonl"))
 
 
