@@ -15,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.health import Thresholds, judge
+from ingest.storage.dialects import Timeouts
 from ingest.storage.queries import stored_in_earlier_runs
 from ingest.storage.repository import finish_crawl_run, mark_killed_runs, start_crawl_run
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -35,16 +36,18 @@ VERDICT_REASON_STAT = "ingest/run/verdict_reason"
 class RunVerdict:
     """Judge the run as it closes (``ingest.health``) and put the verdict in its stats.
 
-    Settings: ``INGEST_HEALTH_ENABLED`` and the ``INGEST_HEALTH_*`` thresholds. Stats:
+    Settings: ``INGEST_HEALTH_ENABLED``, the ``INGEST_HEALTH_*`` thresholds, and the
+    ``INGEST_DB_*_TIMEOUT`` settings for that read. Stats:
     ``ingest/run/verdict`` and ``ingest/run/verdict_reason``, which ``CrawlRunRecorder``
     stores and ``ingest.commands.crawl`` turns into the exit status. Whether earlier runs of
     this spider and site stored articles is read from the archive when the spider opens.
     """
 
-    def __init__(self, crawler: Crawler, url: str, limits: Thresholds) -> None:
+    def __init__(self, crawler: Crawler, url: str, limits: Thresholds, timeouts: Timeouts) -> None:
         self.crawler = crawler
         self.url = url
         self.limits = limits
+        self.timeouts = timeouts
         self.stored_before = False
 
     @classmethod
@@ -57,14 +60,16 @@ class RunVerdict:
             max_failed_share=settings.getfloat("INGEST_HEALTH_MAX_FAILED_SHARE"),
             max_dropped_share=settings.getfloat("INGEST_HEALTH_MAX_DROPPED_SHARE"),
         )
-        extension = cls(crawler, settings.get("INGEST_DATABASE_URL"), limits)
+        extension = cls(
+            crawler, settings.get("INGEST_DATABASE_URL"), limits, Timeouts.from_settings(settings)
+        )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
         profile = getattr(spider, "profile", None)
-        engine = make_engine(self.url)
+        engine = make_engine(self.url, timeouts=self.timeouts)
         try:
             with make_sessionmaker(engine)() as session:
                 self.stored_before = stored_in_earlier_runs(
@@ -92,27 +97,33 @@ class RunVerdict:
 class CrawlRunRecorder:
     """Keep one ``crawl_runs`` row per run: inserted when the spider opens, completed when it closes.
 
-    Settings: ``INGEST_DATABASE_URL``, ``INGEST_CRAWL_RUNS_ENABLED`` (default true).
+    Settings: ``INGEST_DATABASE_URL``, ``INGEST_CRAWL_RUNS_ENABLED`` (default true), the
+    ``INGEST_DB_*_TIMEOUT`` settings (these calls run on the crawl's own thread: a database
+    that stops answering must not hold it).
     Needs ``StorePipeline``, which migrates the database before the spider opens. A database
     error here is logged and never stops the crawl: the articles matter more than the record.
     """
 
-    def __init__(self, crawler: Crawler, url: str) -> None:
+    def __init__(self, crawler: Crawler, url: str, timeouts: Timeouts) -> None:
         self.crawler = crawler
         self.url = url
+        self.timeouts = timeouts
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("INGEST_CRAWL_RUNS_ENABLED", True):
             raise NotConfigured  # off by setting: nothing to warn about
-        extension = cls(crawler, crawler.settings.get("INGEST_DATABASE_URL"))
+        settings = crawler.settings
+        extension = cls(
+            crawler, settings.get("INGEST_DATABASE_URL"), Timeouts.from_settings(settings)
+        )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, timeouts=self.timeouts)
         self.sessions = make_sessionmaker(self.engine)
         profile = getattr(spider, "profile", None)
         host = socket.gethostname()

@@ -18,6 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.threads import deferToThread
 
+from ingest.storage.dialects import Timeouts
 from ingest.storage.queries import due_articles
 from ingest.storage.session import make_engine, make_sessionmaker
 
@@ -60,14 +61,17 @@ class DueVisitsMiddleware:
     fetches too much rather than miss one.
 
     Settings: ``INGEST_SKIP_KNOWN`` (off when false: every discovered article is fetched),
-    ``INGEST_RECHECK_DAYS``, ``INGEST_DATABASE_URL``. Stats:
+    ``INGEST_RECHECK_DAYS``, ``INGEST_DATABASE_URL``, the ``INGEST_DB_*_TIMEOUT`` settings. Stats:
     ``ingest/discover/<source>/known_skipped``.
     """
 
-    def __init__(self, crawler: Crawler, database_url: str, *, recheck: timedelta) -> None:
+    def __init__(
+        self, crawler: Crawler, database_url: str, *, recheck: timedelta, timeouts: Timeouts
+    ) -> None:
         self.crawler = crawler
         self.database_url = database_url
         self.recheck = recheck
+        self.timeouts = timeouts
         self.now = datetime.now(UTC)
         self._engine: Engine | None = None
 
@@ -79,6 +83,7 @@ class DueVisitsMiddleware:
             crawler,
             crawler.settings.get("INGEST_DATABASE_URL"),
             recheck=timedelta(days=crawler.settings.getfloat("INGEST_RECHECK_DAYS")),
+            timeouts=Timeouts.from_settings(crawler.settings),
         )
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
@@ -107,7 +112,7 @@ class DueVisitsMiddleware:
         """For each candidate (the URLs it may be stored under, its lastmod): fetch it?"""
         try:
             if self._engine is None:
-                self._engine = make_engine(self.database_url)
+                self._engine = make_engine(self.database_url, timeouts=self.timeouts)
             with make_sessionmaker(self._engine)() as session:
                 return due_articles(session, candidates, now=self.now, recheck=self.recheck)
         except SQLAlchemyError as exc:

@@ -209,17 +209,19 @@ class SiteBoilerplatePipeline(_Stage):
 
     Reads what was learned once, when the run opens; a database that does not answer then
     means nothing is stripped this run (logged; the next learning re-cleans what got in).
-    Stats: ``ingest/clean/learned_boilerplate_lines``, ``ingest/clean/learned_title_parts``
-    (titles cut of a learned part).
+    Settings: ``INGEST_DATABASE_URL`` and the ``INGEST_DB_*_TIMEOUT`` settings. Stats:
+    ``ingest/clean/learned_boilerplate_lines``, ``ingest/clean/learned_title_parts`` (titles
+    cut of a learned part).
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.timeouts = Timeouts.from_settings(crawler.settings)
         self.learned: dict[tuple[str, str], frozenset[str]] = {}
 
     def open_spider(self) -> None:
-        engine = make_engine(self.url)
+        engine = make_engine(self.url, timeouts=self.timeouts)
         try:
             with make_sessionmaker(engine)() as session:
                 self.learned = learned_boilerplate.load_learned(session)
@@ -249,7 +251,8 @@ class LearnBoilerplatePipeline(_Stage):
     counts what this run stored; works in a thread, off the reactor. A database error is logged and counted
     (``ingest/boilerplate/failed``); the next run learns again. Settings:
     ``INGEST_BOILERPLATE_LEARN``, ``INGEST_BOILERPLATE_MIN_ARTICLES``,
-    ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``. Stats:
+    ``INGEST_BOILERPLATE_MIN_SHARE``, ``INGEST_BOILERPLATE_WINDOW``, and the
+    ``INGEST_DB_*_TIMEOUT`` settings. Stats:
     ``ingest/boilerplate/learned``, ``ingest/boilerplate/recleaned``.
     """
 
@@ -259,6 +262,7 @@ class LearnBoilerplatePipeline(_Stage):
         if not settings.getbool("INGEST_BOILERPLATE_LEARN"):
             raise NotConfigured("INGEST_BOILERPLATE_LEARN is off")
         self.url = settings.get("INGEST_DATABASE_URL")
+        self.timeouts = Timeouts.from_settings(settings)
         self.thresholds = learned_boilerplate.Thresholds(
             min_articles=settings.getint("INGEST_BOILERPLATE_MIN_ARTICLES"),
             min_share=settings.getfloat("INGEST_BOILERPLATE_MIN_SHARE"),
@@ -277,7 +281,7 @@ class LearnBoilerplatePipeline(_Stage):
             await asyncio.to_thread(self._learn)
 
     def _learn(self) -> None:
-        engine = make_engine(self.url)
+        engine = make_engine(self.url, timeouts=self.timeouts)
         try:
             for site in sorted(self.sites):
                 try:
@@ -355,7 +359,9 @@ class RawPagePipeline(_Stage):
 
     Settings: ``INGEST_RAW_DIR`` (off when empty), ``INGEST_RAW_MAX_BYTES``,
     ``INGEST_DATABASE_URL`` (to find the page stored last time: the same payload is written
-    as a ``revisit`` record). Needs ``StorePipeline`` after it, which stores the location.
+    as a ``revisit`` record) and the ``INGEST_DB_*_TIMEOUT`` settings: a look-up the database
+    does not answer in time is given up on, as when it is away. Needs ``StorePipeline``
+    after it, which stores the location.
     Stats: ``ingest/raw/<response|revisit|failed>``. A page that cannot be written is logged
     as an error and its article is still stored, without a page.
     """
@@ -367,10 +373,11 @@ class RawPagePipeline(_Stage):
             raise NotConfigured  # turned off by setting: nothing to warn about
         self.store = WarcStore(Path(directory), crawler.settings.getint("INGEST_RAW_MAX_BYTES"))
         self.url = crawler.settings.get("INGEST_DATABASE_URL")
+        self.timeouts = Timeouts.from_settings(crawler.settings)
 
     def open_spider(self) -> None:
         self.store.open()
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, timeouts=self.timeouts)
         self.sessions = make_sessionmaker(self.engine)
 
     def close_spider(self) -> None:
@@ -441,11 +448,7 @@ class StorePipeline(_Stage):
         self.auto_migrate = settings.getbool("INGEST_AUTO_MIGRATE", True)
         self.writer = ArticleWriter(
             self.url,
-            timeouts=Timeouts(
-                connect_s=settings.getint("INGEST_DB_CONNECT_TIMEOUT"),
-                statement_ms=int(settings.getfloat("INGEST_DB_STATEMENT_TIMEOUT") * 1000),
-                stall_s=settings.getint("INGEST_DB_STALL_TIMEOUT"),
-            ),
+            timeouts=Timeouts.from_settings(settings),
             spool_dir=Path(settings.get("INGEST_SPOOL_DIR")),
             batch_size=settings.getint("INGEST_STORE_BATCH"),
             backoff_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF"),

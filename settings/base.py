@@ -172,6 +172,10 @@ INGEST_STORE_RETRY_BACKOFF_MAX = 60.0
 # spooled instead of the crawl hanging. Seconds. Connecting: a live server answers in
 # milliseconds. A batch statement of the crawl: its slowest real write is well under a second.
 # A stall (packets dropped): TCP user timeout and keepalives drop the connection after this.
+# A call with no answer at all (a peer that keeps the connection open and acknowledges
+# packets but never answers, which neither of the above sees): the crawl breaks the
+# connection itself after INGEST_DB_CALL_TIMEOUT and carries on as for a lost database.
 INGEST_DB_CONNECT_TIMEOUT = 10
 INGEST_DB_STATEMENT_TIMEOUT = 30
 INGEST_DB_STALL_TIMEOUT = 30
+INGEST_DB_CALL_TIMEOUT = 30

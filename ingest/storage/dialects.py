@@ -7,11 +7,14 @@ transaction begins, and the lock held while migrating live here.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import os
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,9 +22,17 @@ from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Self
 
     from sqlalchemy import Connection, Engine, Table
     from sqlalchemy.engine import URL
+
+
+class _Settings(Protocol):
+    """What ``Timeouts.from_settings`` reads: Scrapy's ``Settings``, without importing Scrapy."""
+
+    def getint(self, name: str) -> int: ...
+    def getfloat(self, name: str) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +41,27 @@ class Timeouts:
 
     ``connect_s``: establishing a connection; ``statement_ms``: one statement on the server
     (0: none); ``stall_s``: how long unacknowledged data or a silent peer may last before the
-    kernel drops the connection (TCP user timeout and keepalives); ``busy_ms``: how long a
-    SQLite writer waits for another one's lock.
+    kernel drops the connection (TCP user timeout and keepalives); ``call_s``: how long the
+    client waits for the answer to any one call before it breaks the connection
+    (``ingest.storage.deadline``; 0: for ever); ``busy_ms``: how long a SQLite writer waits
+    for another one's lock.
     """
 
     connect_s: int = 10
     statement_ms: int = 0
     stall_s: int = 30
+    call_s: float = 0
     busy_ms: int = 30_000
+
+    @classmethod
+    def from_settings(cls, settings: _Settings) -> Self:
+        """The crawl's bounds: the ``INGEST_DB_*_TIMEOUT`` settings."""
+        return cls(
+            connect_s=settings.getint("INGEST_DB_CONNECT_TIMEOUT"),
+            statement_ms=round(settings.getfloat("INGEST_DB_STATEMENT_TIMEOUT") * 1000),
+            stall_s=settings.getint("INGEST_DB_STALL_TIMEOUT"),
+            call_s=settings.getfloat("INGEST_DB_CALL_TIMEOUT"),
+        )
 
 
 class SQLiteBackend:
@@ -84,6 +108,11 @@ class SQLiteBackend:
         event.listen(engine, "begin", on_begin)
 
     @staticmethod
+    def break_connection(dbapi_connection: Any) -> None:
+        """Stop the statement running on the connection: it fails as "interrupted"."""
+        dbapi_connection.interrupt()
+
+    @staticmethod
     @contextmanager
     def migration_lock(connection: Connection) -> Iterator[None]:
         """Hold an exclusive lock file beside the database while migrating."""
@@ -128,6 +157,19 @@ class PostgreSQLBackend:
     def configure(engine: Engine, timeouts: Timeouts) -> None:
         if engine.url.get_driver_name() == "psycopg":
             event.listen(engine, "before_cursor_execute", _psycopg_binary_results)
+
+    @staticmethod
+    def break_connection(dbapi_connection: Any) -> None:
+        """End the connection under the call waiting on it (from another thread): the socket
+        is shut down, so the call sees the server hang up, and the connection is discarded."""
+        # A duplicate of the descriptor: closing ours must not close psycopg's. A connection
+        # already closed has no descriptor, and one its peer has left cannot be shut down:
+        # nothing to break.
+        with (
+            contextlib.suppress(OSError, dbapi_connection.Error),
+            socket.socket(fileno=os.dup(dbapi_connection.fileno())) as sock,
+        ):
+            sock.shutdown(socket.SHUT_RDWR)
 
     @classmethod
     @contextmanager

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.storage import dialects
+from ingest.storage import deadline, dialects
 from ingest.storage.dialects import Timeouts
 
 
@@ -22,8 +22,13 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **engine_kwargs: 
     backend = dialects.for_url(parsed)
     timeouts = timeouts or Timeouts()
     backend.prepare(parsed, engine_kwargs, timeouts)
+    if timeouts.call_s:
+        # The deadline's own ping replaces the pool's, which would wait on a stall for ever.
+        ping = engine_kwargs.pop("pool_pre_ping", False)
     engine = create_engine(parsed, **engine_kwargs)
     backend.configure(engine, timeouts)
+    if timeouts.call_s:
+        deadline.watch(engine, timeouts.call_s, backend.break_connection, ping=ping)
     return engine
 
 
