@@ -446,9 +446,10 @@ class StorePipeline(_Stage):
         settings = crawler.settings
         self.url = settings.get("INGEST_DATABASE_URL")
         self.auto_migrate = settings.getbool("INGEST_AUTO_MIGRATE", True)
+        self.timeouts = Timeouts.from_settings(settings)
         self.writer = ArticleWriter(
             self.url,
-            timeouts=Timeouts.from_settings(settings),
+            timeouts=self.timeouts,
             spool_dir=Path(settings.get("INGEST_SPOOL_DIR")),
             batch_size=settings.getint("INGEST_STORE_BATCH"),
             backoff_s=settings.getfloat("INGEST_STORE_RETRY_BACKOFF"),
@@ -457,9 +458,13 @@ class StorePipeline(_Stage):
         )
 
     def _prepare(self) -> None:
+        # The check runs under the crawl's call deadline (a stall is a lost database); only a
+        # migration, which may rightly take long, runs without one, and only when one is due.
+        if migrate.is_up_to_date(self.url, self.timeouts):
+            return
         if self.auto_migrate:
             migrate.upgrade(self.url)
-        elif not migrate.is_up_to_date(self.url):
+        else:
             raise RuntimeError(
                 "the database is behind its migrations; run `ingest db upgrade`"
                 " or set INGEST_AUTO_MIGRATE"

@@ -21,6 +21,8 @@ from ingest.storage.session import make_engine
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from ingest.storage.dialects import Timeouts
+
 VERSIONS_DIR = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 _REVISION_RE = re.compile(r"^revision(?:\s*:[^=]+)?\s*=\s*['\"](\w+)['\"]", re.MULTILINE)
 _DOWN_RE = re.compile(r"^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$", re.MULTILINE)
@@ -58,9 +60,9 @@ def revision_of(connection: Connection) -> str | None:
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
-def current_revision(url: str) -> str | None:
+def current_revision(url: str, timeouts: Timeouts | None = None) -> str | None:
     """Return the revision the database at ``url`` is at, or None for an unmigrated one."""
-    engine = make_engine(url)
+    engine = make_engine(url, timeouts=timeouts)
     try:
         with engine.connect() as connection:
             return revision_of(connection)
@@ -68,5 +70,5 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-def is_up_to_date(url: str) -> bool:
-    return current_revision(url) == head_revision()
+def is_up_to_date(url: str, timeouts: Timeouts | None = None) -> bool:
+    return current_revision(url, timeouts) == head_revision()
