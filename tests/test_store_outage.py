@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection
 
-    from tests.conftest import Crawl
+    from tests.conftest import Crawl, CrawlResult
     from tests.site_server import SiteServer
 
 ARTICLES = crawlable_articles("rudaw")
@@ -93,6 +93,21 @@ def _wait_for(what: str, done: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def _assert_spooled_and_all_stored(result: CrawlResult, tmp_path: Path, url: str) -> None:
+    """The run spooled what the database could not take, replayed all of it, and every
+    article is stored once, directly or from the spool. A batch whose COMMIT reached the
+    server but whose answer was lost is spooled too, and replayed as "unchanged": the client
+    cannot know, which is why replaying must be idempotent."""
+    stats = result.stats
+    assert stats.get("ingest/spool/written", 0) >= 1, result.log[-3000:]
+    assert stats["ingest/spool/pending"] == 0, result.log[-6000:]
+    assert stats["ingest/spool/replayed"] == stats["ingest/spool/written"]
+    assert "item_dropped_reasons_count/StoreFailed" not in stats
+    assert _count(url) == EXPECTED
+    assert sum(stats.get(f"ingest/store/{o}", 0) for o in Outcome) == len(ARTICLES)
+    assert not list((tmp_path / "spool").glob("*.jsonl"))
+
+
 def test_database_cut_mid_crawl_loses_nothing(rudaw_site, tmp_path, postgresql_url):
     with _through_proxy(rudaw_site, tmp_path, postgresql_url) as (proxy, start):
         crawl = start(**_PACED)
@@ -103,18 +118,8 @@ def test_database_cut_mid_crawl_loses_nothing(rudaw_site, tmp_path, postgresql_u
         proxy.restore()
         result = crawl.wait(timeout=60)
     assert result.returncode == 0, result.log[-3000:]
-    stats = result.stats
     assert stored_before_cut < EXPECTED  # the cut came while articles were still coming
-    assert stats.get("ingest/spool/written", 0) >= 1, result.log[-3000:]
-    assert stats["ingest/spool/pending"] == 0, result.log[-6000:]
-    assert stats["ingest/spool/replayed"] == stats["ingest/spool/written"]
-    assert "item_dropped_reasons_count/StoreFailed" not in stats
-    assert _count(postgresql_url) == EXPECTED
-    # Every article stored once, directly or from the spool. A batch whose COMMIT reached
-    # the server but whose answer was lost in the cut is spooled too, and replayed as
-    # "unchanged": the client cannot know, which is why replaying must be idempotent.
-    assert sum(stats.get(f"ingest/store/{o}", 0) for o in Outcome) == len(ARTICLES)
-    assert not list((tmp_path / "spool").glob("*.jsonl"))
+    _assert_spooled_and_all_stored(result, tmp_path, postgresql_url)
 
 
 def test_database_stalled_mid_crawl_is_given_up_on_and_nothing_is_lost(
@@ -139,15 +144,8 @@ def test_database_stalled_mid_crawl_is_given_up_on_and_nothing_is_lost(
     assert result.returncode == 0, result.log[-3000:]
     assert "no answer from the database within 1 s" in result.log
     assert "not looked up" in result.log  # the raw page look-up gave up too
-    stats = result.stats
     assert stored_before_stall < EXPECTED  # the stall came while articles were still coming
-    assert stats.get("ingest/spool/written", 0) >= 1, result.log[-3000:]
-    assert stats["ingest/spool/pending"] == 0, result.log[-6000:]
-    assert stats["ingest/spool/replayed"] == stats["ingest/spool/written"]
-    assert "item_dropped_reasons_count/StoreFailed" not in stats
-    assert _count(postgresql_url) == EXPECTED
-    assert sum(stats.get(f"ingest/store/{o}", 0) for o in Outcome) == len(ARTICLES)
-    assert not list((tmp_path / "spool").glob("*.jsonl"))
+    _assert_spooled_and_all_stored(result, tmp_path, postgresql_url)
 
 
 def test_database_away_for_the_whole_crawl_is_replayed_later(rudaw_site, tmp_path, postgresql_url):
