@@ -30,10 +30,10 @@ from ingest import raw, records
 from ingest.export import FORMATS, SHAPES, write_articles
 from ingest.profiles import PROFILES
 from ingest.storage import boilerplate, queries, revision, stream
+from ingest.storage.dialects import QueryTimeout, time_limit
 from ingest.storage.fulltext import QuerySyntaxError
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
-from ingest.storage.timeout import QueryTimeout, time_limit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence

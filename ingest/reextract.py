@@ -161,7 +161,7 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
 
 def _count(session: Session, filters: queries.Filters) -> int:
     statement = select(func.count()).select_from(Article).where(Article.warc_file.is_not(None))
-    statement = queries.apply_filters(statement, filters, session.get_bind().dialect.name)
+    statement = queries.apply_filters(statement, filters)
     return session.scalar(statement) or 0
 
 
@@ -204,8 +204,7 @@ class _Job:
                     .order_by(Article.id)
                     .limit(size)
                 )
-                dialect = session.get_bind().dialect.name
-                statement = queries.apply_filters(statement, self.filters, dialect)
+                statement = queries.apply_filters(statement, self.filters)
                 rows = session.execute(statement).all()
             if not rows:
                 return

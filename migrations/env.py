@@ -36,7 +36,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=dialects.for_connection(connection).render_as_batch,
         compare_type=True,
         include_name=_include_name,
         # One transaction for the whole run, on SQLite too (Alembic assumes SQLite DDL is not

@@ -35,7 +35,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     The lock (``dialects``: an advisory lock on PostgreSQL, a lock file beside a SQLite
     database) makes a second crawl starting on the same fresh database wait for the first
     and then find nothing to do. The one transaction (Alembic's default, and real on SQLite
-    since ``dialects.SQLiteBackend`` sends BEGIN itself) means a migration killed at any
+    since ``dialects.sqlite.SQLiteBackend`` sends BEGIN itself) means a migration killed at any
     moment leaves the database as it was, for the next run to migrate again.
     """
     engine = make_engine(url, poolclass=NullPool)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,8 +18,13 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ingest.storage import dialects
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+    from sqlalchemy.types import TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,8 +50,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# Lists (authors, tags) and stat maps are JSON: JSONB on PostgreSQL so they can be indexed and queried.
-JSONList = JSON().with_variant(JSONB(), "postgresql")
+class JSONList(TypeDecorator[Any]):
+    """Lists (authors, tags) and stat maps: JSON, and JSONB on PostgreSQL so that they can be
+    indexed and queried (``dialects``)."""
+
+    impl = JSON
+    cache_ok = True
+    # As JSON's: None is stored as JSON null, never left out of an INSERT.
+    should_evaluate_none = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(dialects.for_dialect(dialect).json_type())
+
 
 intpk = Annotated[
     int, mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -6,31 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Select,
-    String,
-    case,
-    cast,
-    desc,
-    exists,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    table,
-    text,
-)
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import Select, String, case, cast, desc, exists, func, literal, or_, select
 
-from ingest.raw import RecordLocation
-from ingest.storage import fulltext
+from ingest.storage import dialects, fulltext
+from ingest.storage.dialects import json_array_length, json_elements, utc_day
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from sqlalchemy.orm import Session
+
+    from ingest.raw import RecordLocation
 
 
 #: The largest id or count either backend stores (a signed 64-bit integer).
@@ -57,7 +44,7 @@ class Hit:
     snippet: str
 
 
-def apply_filters(statement: Select[Any], filters: Filters, dialect: str) -> Select[Any]:
+def apply_filters(statement: Select[Any], filters: Filters) -> Select[Any]:
     """Add the filters to a SELECT over ``articles``."""
     for column, value in (
         (Article.site, filters.site),
@@ -73,17 +60,14 @@ def apply_filters(statement: Select[Any], filters: Filters, dialect: str) -> Sel
     if filters.until is not None:
         statement = statement.where(Article.published_at < filters.until)
     if filters.author is not None:
-        statement = statement.where(_author_matches(filters.author, dialect))
+        statement = statement.where(_author_matches(filters.author))
     return statement
 
 
-def _author_matches(author: str, dialect: str) -> Any:
+def _author_matches(author: str) -> Any:
     """Any author whose name contains ``author``, ignoring case ("hama" finds "Hawre Hasan Hama")."""
     pattern = f"%{author.lower()}%"
-    if dialect == "postgresql":
-        names = func.jsonb_array_elements_text(Article.authors).table_valued("value")
-    else:
-        names = func.json_each(Article.authors).table_valued("value")
+    names = json_elements(Article.authors).table_valued("value")
     return exists(
         select(literal(1))
         .select_from(names)
@@ -98,33 +82,12 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
         fulltext.QuerySyntaxError: the query cannot be understood.
     """
     node = fulltext.parse(query)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # The planner does not price reading a search_vector out of TOAST, so for a common
-        # word it picks a sequential scan that reads every article's vector; the GIN index
-        # reads only the matches' (40 % less time for a word in half the archive). LOCAL: it
-        # lasts until the end of the transaction, which for the CLI is this search.
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-        tsquery = func.to_tsquery(literal("simple", REGCONFIG), fulltext.to_tsquery(node))
-        vector = literal_column("articles.search_vector")
-        rank = func.ts_rank_cd(vector, tsquery)
-        ranked = select(Article.id, rank.label("rank")).where(vector.op("@@")(tsquery))
-    else:
-        # Title words weigh ten times those of the text, caption and tags (the columns'
-        # order), as the title's 'A' weight makes them weigh more on PostgreSQL.
-        rank = -func.bm25(literal_column("articles_fts"), 10.0, 1.0, 1.0, 1.0)
-        rowid = literal_column("articles_fts.rowid")
-        ranked = (
-            select(rowid.label("id"), rank.label("rank"))
-            .select_from(table("articles_fts"))
-            .where(literal_column("articles_fts").op("MATCH")(fulltext.to_fts5(node)))
-        )
-        if filters != Filters():
-            # Look up each match's row only when a filter needs its columns.
-            ranked = ranked.join(Article, Article.id == rowid)
+    ranked = dialects.for_session(session).search_matches(
+        session, node, Article.__table__, filtered=filters != Filters()
+    )
     # Rank ids only, then load the few winning rows: sorting every match's whole row (its
     # text included) was most of a common word's search time on a large archive.
-    ranked = apply_filters(ranked, filters, dialect).order_by(desc("rank"), desc("id")).limit(limit)
+    ranked = apply_filters(ranked, filters).order_by(desc("rank"), desc("id")).limit(limit)
     scores = {article_id: float(score) for article_id, score in session.execute(ranked)}
     articles = session.scalars(select(Article).where(Article.id.in_(scores))).all()
     articles = sorted(articles, key=lambda a: (-scores[a.id], -a.id))
@@ -134,8 +97,7 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
 
 def list_articles(session: Session, filters: Filters, *, limit: int = 20) -> list[Article]:
     """Return the newest articles (by publication time, then by arrival) that pass the filters."""
-    dialect = session.get_bind().dialect.name
-    statement = apply_filters(select(Article), filters, dialect)
+    statement = apply_filters(select(Article), filters)
     statement = statement.order_by(
         Article.published_at.desc().nulls_last(), Article.id.desc()
     ).limit(limit)
@@ -230,6 +192,8 @@ def location_of(row: Any) -> RecordLocation | None:
     """Return the page location an article or revision row holds, or None if it holds none."""
     if row.warc_file is None:
         return None
+    from ingest.raw import RecordLocation  # warcio: loaded for the commands that read pages
+
     return RecordLocation(row.warc_file, row.warc_offset, row.warc_length, row.warc_digest or "")
 
 
@@ -289,11 +253,7 @@ def count_by(session: Session, *columns: Any) -> list[tuple[Any, ...]]:
 
 def articles_per_day(session: Session, *, days: int = 14) -> list[tuple[str, int]]:
     """Return ``(YYYY-MM-DD, count)`` for the latest ``days`` publication days that have articles."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        day = func.to_char(func.timezone("UTC", Article.published_at), "YYYY-MM-DD")
-    else:
-        day = func.substr(cast(Article.published_at, String), 1, 10)
+    day = utc_day(Article.published_at)
     statement = (
         select(day.label("day"), func.count())
         .where(Article.published_at.is_not(None))
@@ -310,14 +270,12 @@ def field_coverage(session: Session) -> dict[str, float]:
     One pass over the table for every field: each pass reads every row, whole articles
     included, so eight separate counts took eight times as long.
     """
-    dialect = session.get_bind().dialect.name
-    length = func.jsonb_array_length if dialect == "postgresql" else func.json_array_length
     checks = {
-        "authors": length(Article.authors) > 0,
+        "authors": json_array_length(Article.authors) > 0,
         "published_at": Article.published_at.is_not(None),
         "modified_at": Article.modified_at.is_not(None),
         "section": Article.section.is_not(None),
-        "tags": length(Article.tags) > 0,
+        "tags": json_array_length(Article.tags) > 0,
         "image_url": Article.image_url.is_not(None),
         "image_caption": Article.image_caption.is_not(None),
         "language": Article.language.is_not(None),

@@ -13,20 +13,10 @@ import queue
 import threading
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    LargeBinary,
-    Text,
-    case,
-    cast,
-    extract,
-    func,
-    select,
-    type_coerce,
-)
+from sqlalchemy import Text, select
 
-from ingest.storage.models import Article, UTCDateTime
+from ingest.storage.dialects import epoch_micros, iso_utc, json_text, utf8_bytes
+from ingest.storage.models import Article, JSONList, UTCDateTime
 from ingest.storage.queries import Filters, apply_filters
 
 if TYPE_CHECKING:
@@ -59,10 +49,9 @@ def iter_article_rows(
     The session must be left alone until the iterator is exhausted or closed: a thread
     uses its connection meanwhile.
     """
-    dialect = session.get_bind().dialect.name
     table = Article.__table__
-    statement = select(*(_render(table.c[name], dialect, shape).label(name) for name in columns))
-    statement = apply_filters(statement, filters, dialect).order_by(table.c.id)
+    statement = select(*(_render(table.c[name], shape).label(name) for name in columns))
+    statement = apply_filters(statement, filters).order_by(table.c.id)
     # PostgreSQL sends the rows in its binary format, which psycopg reads without parsing.
     statement = statement.execution_options(binary_results=True)
     return _read_ahead(_batches(session, statement))
@@ -77,39 +66,15 @@ def _batches(session: Session, statement: Select[Any]) -> Iterator[Sequence[Row[
         result.close()
 
 
-def _render(column: Any, dialect: str, shape: Shape) -> Any:
+def _render(column: Any, shape: Shape) -> Any:
     """Return a column as the export takes it (see ``Shape``)."""
-    if isinstance(column.type, JSON):
-        return cast(column, Text) if dialect == "postgresql" else type_coerce(column, Text)
+    if isinstance(column.type, JSONList):
+        return json_text(column)
     if shape == "arrow" and isinstance(column.type, Text):
-        if dialect == "postgresql":
-            return func.convert_to(column, "UTF8", type_=LargeBinary)
-        return cast(column, LargeBinary)
+        return utf8_bytes(column)
     if not isinstance(column.type, UTCDateTime):
         return column
-    if shape == "arrow":
-        return _micros(column, dialect)
-    if dialect == "postgresql":
-        utc = func.timezone("UTC", column)
-        whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-        fraction = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-        return case((func.date_trunc("second", column) == column, whole), else_=fraction)
-    # SQLite holds UTCDateTime values as "YYYY-MM-DD HH:MM:SS.ffffff", already in UTC.
-    raw = type_coerce(column, Text)
-    day_time = func.substr(raw, 1, 10) + "T" + func.substr(raw, 12, 8)
-    return case(
-        (func.substr(raw, 21) == "000000", day_time + "Z"),
-        else_=day_time + func.substr(raw, 20) + "Z",
-    )
-
-
-def _micros(column: Any, dialect: str) -> Any:
-    if dialect == "postgresql":
-        # EXTRACT gives an exact numeric on PostgreSQL 14+: no float rounding of the micros.
-        return cast(extract("epoch", column) * 1_000_000, BigInteger)
-    raw = type_coerce(column, Text)
-    seconds = cast(func.strftime("%s", raw), BigInteger)
-    return seconds * 1_000_000 + cast(func.substr(raw, 21), BigInteger)
+    return epoch_micros(column) if shape == "arrow" else iso_utc(column)
 
 
 class _Failed:

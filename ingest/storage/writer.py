@@ -113,7 +113,7 @@ class ArticleWriter:
         """
         if not hasattr(self, "engine"):
             self.engine = make_engine(self.url, timeouts=self.timeouts)
-            # SQLite: take the write lock at BEGIN (see dialects.SQLiteBackend.configure).
+            # SQLite: take the write lock at BEGIN (see dialects.sqlite.SQLiteBackend.configure).
             self.sessions = make_sessionmaker(
                 self.engine.execution_options(sqlite_begin="IMMEDIATE")
             )
