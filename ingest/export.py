@@ -1,17 +1,19 @@
-"""Write batches of article rows as JSON Lines, CSV or Parquet, never holding them all."""
+"""Write batches of article rows as JSON Lines, CSV or Parquet, never holding them all.
+
+Each format's writer imports what only it needs (orjson, pyarrow): ``ingest`` reads
+``FORMATS`` from here for every command line it parses.
+"""
 
 from __future__ import annotations
 
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any
 
-import orjson
-
-from ingest.records import ARTICLE_FIELDS, LIST_FIELDS, TIME_FIELDS
+from ingest.records import ARTICLE_FIELDS, INT_FIELDS, LIST_FIELDS, TIME_FIELDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+    from concurrent.futures import Future
 
     from ingest.storage.stream import Shape
 
@@ -37,6 +39,8 @@ def write_articles(batches: Iterable[Sequence[Sequence[Any]]], fmt: str, out: IO
 
 
 def _write_jsonl(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -> int:
+    import orjson
+
     # orjson: several times faster than the standard library's encoder; the list columns
     # arrive as JSON text already and go in as they are.
     count = 0
@@ -77,12 +81,15 @@ def _csv_cell(value: Any) -> str:
 
 
 def _write_parquet(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import orjson
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     timestamp = pa.timestamp("us", tz="UTC")
     types = {
-        "id": pa.int64(),
+        **dict.fromkeys(INT_FIELDS, pa.int64()),
         **dict.fromkeys(LIST_FIELDS, pa.list_(pa.string())),
         **dict.fromkeys(TIME_FIELDS, timestamp),
     }
@@ -93,7 +100,7 @@ def _write_parquet(batches: Iterable[Sequence[Sequence[Any]]], out: IO[bytes]) -
             return pa.array([orjson.loads(v) if v else [] for v in values], schema.field(name).type)
         if name in TIME_FIELDS:
             return pa.array(values, pa.int64()).cast(timestamp)
-        if name == "id":
+        if name in INT_FIELDS:
             return pa.array(values, pa.int64())
         # Text arrives as UTF-8 bytes (short columns as str, which pa.binary() takes too):
         # the cast checks the UTF-8 in C.

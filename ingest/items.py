@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
+from typing import Any
 
+from ingest import fields
 from ingest.urls import normalise_url
 
 
@@ -35,47 +37,39 @@ class PageItem:
     response_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
 
-@dataclass(kw_only=True, slots=True)
-class ArticleItem:
-    """An extracted article; its field names and meanings are those of the ``articles`` table.
+def _article_fields() -> type:
+    """Return a dataclass of the article fields an item carries (``ingest.fields``): optional
+    ones default to None, lists to empty."""
 
-    - ``text``: the clean body, one paragraph per line joined by ``"\\n"``.
-    - ``lead``: the first paragraph of ``text`` (the standfirst or dateline paragraph).
-    - ``authors``: names only, in page order; ``["Rudaw"]`` when the byline is the outlet.
-    - ``published_at``/``modified_at``: the publisher's own times, timezone-aware UTC.
-    - ``language``: the page's language code (``en``, ``ckb``, ``ar``, ``ku``, ``tr``).
-    - ``section``: the human section label shown on the page ("Iraq").
-    - ``image_caption``: the lead photo's caption, never part of ``text``.
-    - ``url``/``canonical_url``: normalised (``ingest.urls.normalise_url``) whoever builds the
-      item, so that the same page is always stored under the same key, with or without a
-      canonical link.
+    def spec(f: fields.Field) -> tuple[str, Any, Any]:
+        if f.kind == "list":
+            return f.name, f.type, field(default_factory=list, repr=f.repr)
+        return (
+            f.name,
+            f.type,
+            field(default=None, repr=f.repr) if f.optional else field(repr=f.repr),
+        )
+
+    carried = [f for f in fields.ARTICLE if f.role is not fields.Role.RECORD]
+    made = make_dataclass("ArticleFields", [spec(f) for f in carried], kw_only=True, slots=True)
+    made.__module__ = __name__  # so that pickle (extraction workers' results) finds it
+    return made
+
+
+ArticleFields = _article_fields()
+
+
+@dataclass(kw_only=True, slots=True)
+class ArticleItem(ArticleFields):
+    """An extracted article: the fields of ``ingest.fields.ARTICLE`` (their names and meanings
+    are those of the ``articles`` table; see there), and what the pipeline needs on the way.
     """
 
-    url: str
-    canonical_url: str
-    site: str
-    edition: str | None
-    language: str | None
-    section: str | None
-    title: str
-    lead: str | None = None
-    text: str = field(repr=False)
-    authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    tags: list[str] = field(default_factory=list)
-    image_url: str | None = None
-    image_caption: str | None = None
     fetched_at: datetime
     #: What the page says it is (JSON-LD @type or og:type): "NewsArticle", "article", "website".
     page_type: str | None = None
     #: The page it was made from, until the raw page store has kept it.
     page: PageItem | None = field(default=None, repr=False)
-    #: Where the raw page store keeps that page (``ingest.raw.RecordLocation``'s fields).
-    warc_file: str | None = None
-    warc_offset: int | None = None
-    warc_length: int | None = None
-    warc_digest: str | None = None
     #: trafilatura's own text of the whole page, for ``FallbackPipeline``, which empties it;
     #: never stored.
     reference_text: str = field(default="", repr=False)

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ingest.storage.repository import CONTENT_COLUMNS
+from ingest import fields
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
-#: Every field of an exported article, in output order. Documented in the README; append only.
-ARTICLE_FIELDS = (
-    "id",
-    "url",
-    "canonical_url",
-    *(column for column in CONTENT_COLUMNS if column != "url"),
-    "content_hash",
-    "first_seen_at",
-    "last_seen_at",
-)
-#: The article fields that are times (aware, UTC) and lists of strings.
-TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
-LIST_FIELDS = ("authors", "tags")
+_EXPORTED = [f for f in fields.ARTICLE if f.role is not fields.Role.RAW]
+#: Every field of an exported article (and of ``ingest show --json``), in output order: the
+#: row id, then ``ingest.fields.ARTICLE`` but where the raw page store keeps the page.
+ARTICLE_FIELDS = ("id", *(f.name for f in _EXPORTED))
+#: The article fields that are times (aware, UTC), lists of strings, and integers.
+TIME_FIELDS = tuple(f.name for f in _EXPORTED if f.kind == "time")
+LIST_FIELDS = tuple(f.name for f in _EXPORTED if f.kind == "list")
+INT_FIELDS = ("id", *(f.name for f in _EXPORTED if f.kind == "int"))
 RUN_FIELDS = (
     "id",
     "spider",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import cli
+from ingest import cli_commands
 from ingest.records import ARTICLE_FIELDS
 from ingest.storage import migrate
 from tests.conftest import EDITED_PARAGRAPH, NEW_PARAGRAPH, REPO_ROOT
@@ -224,8 +224,8 @@ class _Terminal(io.StringIO):
 def test_export_progress_is_shown_on_a_terminal_only():
     batches = [[1, 2], [3]]
     terminal = _Terminal()
-    assert list(cli._progress(iter(batches), terminal)) == batches
+    assert list(cli_commands._progress(iter(batches), terminal)) == batches
     assert "\rexporting… 2 articles\rexporting… 3 articles" in terminal.getvalue()
     piped = io.StringIO()
-    assert list(cli._progress(iter(batches), piped)) == batches
+    assert list(cli_commands._progress(iter(batches), piped)) == batches
     assert piped.getvalue() == ""

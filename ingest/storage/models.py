@@ -18,13 +18,14 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
+from sqlalchemy.types import TypeEngine
 
+from ingest import fields
 from ingest.storage import dialects
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
-    from sqlalchemy.types import TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -85,44 +86,40 @@ class Base(DeclarativeBase):
 class Article(Base):
     """One news article, keyed by its canonical URL; the row holds its latest version.
 
-    Full-text search lives outside the model, in the migrations: the SQLite FTS5 table
-    ``articles_fts`` and the PostgreSQL generated column ``search_vector`` (see
-    ``ingest.storage.fulltext``).
+    Its columns besides ``id`` are made from ``ingest.fields.ARTICLE`` (below the class),
+    the one declaration of an article's fields. Full-text search lives outside the model, in
+    the migrations: the SQLite FTS5 table ``articles_fts`` and the PostgreSQL generated column
+    ``search_vector`` (see ``ingest.storage.fulltext``).
     """
 
     __tablename__ = "articles"
-    # Per-site counts (``ingest stats``) read these instead of every row.
-    __table_args__ = (
-        Index("ix_articles_site_edition", "site", "edition"),
-        Index("ix_articles_site_section", "site", "section"),
-    )
 
     id: Mapped[intpk]
-    url: Mapped[str] = mapped_column(Text, index=True)
-    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
-    site: Mapped[str] = mapped_column(String(64), index=True)
-    edition: Mapped[str | None] = mapped_column(String(64), index=True)
-    language: Mapped[str | None] = mapped_column(String(16), index=True)
-    section: Mapped[str | None] = mapped_column(String(200), index=True)
-    # Long texts last, as in the migration: see its comment on SQLite overflow pages.
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
-    modified_at: Mapped[datetime | None]
-    first_seen_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    #: sha256 of the title and text: a re-crawl that yields the same hash is no change.
-    content_hash: Mapped[str] = mapped_column(String(64))
-    authors: Mapped[str_list]
-    tags: Mapped[str_list]
-    image_url: Mapped[str | None] = mapped_column(Text)
-    image_caption: Mapped[str | None] = mapped_column(Text)
-    title: Mapped[str] = mapped_column(Text)
-    lead: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    # Where the page of this version is kept (``ingest.raw``); None when it is not.
-    warc_file: Mapped[str | None] = mapped_column(String(255))
-    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
-    warc_length: Mapped[int | None]
-    warc_digest: Mapped[str | None] = mapped_column(String(64))
+
+
+def _column(field: fields.Field) -> MappedColumn[Any]:
+    """Return the column that stores ``field``."""
+    sql_type: TypeEngine[Any] = {
+        "list": JSONList(),
+        "time": UTCDateTime(),
+        "int": BigInteger() if field.size == 8 else Integer(),
+        "text": String(field.size) if field.size else Text(),
+    }[field.kind]
+    return mapped_column(
+        sql_type,
+        nullable=field.optional,
+        index=field.index or None,
+        unique=field.unique or None,
+        default=list if field.kind == "list" else None,
+    )
+
+
+# Declarative takes columns added to a mapped class after its body, in this order.
+for _field in fields.ARTICLE:
+    setattr(Article, _field.name, _column(_field))
+# Per-site counts (``ingest stats``) read these instead of every row.
+Index("ix_articles_site_edition", Article.__table__.c.site, Article.__table__.c.edition)
+Index("ix_articles_site_section", Article.__table__.c.site, Article.__table__.c.section)
 
 
 class ArticleRevision(Base):

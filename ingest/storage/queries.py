@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, String, case, cast, desc, exists, func, literal, or_, select
 
+from ingest.fields import MAX_INTEGER
 from ingest.storage import dialects, fulltext
 from ingest.storage.dialects import json_array_length, json_elements, utc_day
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
@@ -18,10 +19,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ingest.raw import RecordLocation
-
-
-#: The largest id or count either backend stores (a signed 64-bit integer).
-MAX_INTEGER = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

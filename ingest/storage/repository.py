@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from ingest import fields
 from ingest.storage import dialects
 from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
@@ -19,25 +20,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 #: Columns a re-crawl may change; ``first_seen_at`` and ``id`` never change after insert.
-CONTENT_COLUMNS = (
-    "url",
-    "site",
-    "edition",
-    "language",
-    "section",
-    "title",
-    "lead",
-    "text",
-    "authors",
-    "published_at",
-    "modified_at",
-    "tags",
-    "image_url",
-    "image_caption",
-)
-
+CONTENT_COLUMNS = fields.names(fields.Role.CONTENT)
 #: Where the article's page is kept in the raw store (``ingest.raw``); all None without one.
-RAW_COLUMNS = ("warc_file", "warc_offset", "warc_length", "warc_digest")
+RAW_COLUMNS = fields.names(fields.Role.RAW)
 
 
 class Outcome(enum.StrEnum):
