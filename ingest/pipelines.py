@@ -35,7 +35,7 @@ from ingest.storage import boilerplate as learned_boilerplate
 from ingest.storage import migrate
 from ingest.storage.dialects import Timeouts
 from ingest.storage.queries import page_location
-from ingest.storage.repository import CONTENT_COLUMNS, RAW_COLUMNS
+from ingest.storage.repository import row_values
 from ingest.storage.session import make_engine, make_sessionmaker
 from ingest.storage.writer import SPOOLED, ArticleWriter, Refused
 
@@ -493,8 +493,7 @@ class StorePipeline(_Stage):
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        values = {c: getattr(item, c) for c in (*CONTENT_COLUMNS, *RAW_COLUMNS)}
-        values["canonical_url"] = item.canonical_url
+        values = row_values(item)
         try:
             outcome = await asyncio.wrap_future(self.writer.submit(values, item.fetched_at))
         except Refused as exc:

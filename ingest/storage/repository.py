@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 CONTENT_COLUMNS = fields.names(fields.Role.CONTENT)
 #: Where the article's page is kept in the raw store (``ingest.raw``); all None without one.
 RAW_COLUMNS = fields.names(fields.Role.RAW)
+_WRITTEN = fields.names(fields.Role.KEY, fields.Role.CONTENT, fields.Role.RAW)
+
+
+def row_values(item: Any) -> dict[str, Any]:
+    """Return what ``upsert_article`` takes from an extracted article (an ``ArticleItem``):
+    its canonical URL, content and raw-store fields."""
+    return {name: getattr(item, name) for name in _WRITTEN}
 
 
 class Outcome(enum.StrEnum):

@@ -222,5 +222,7 @@ def _iso_utc(element: iso_utc, compiler: Any, **kw: Any) -> str:
 @compiles(epoch_micros, "sqlite")
 def _epoch_micros(element: epoch_micros, compiler: Any, **kw: Any) -> str:
     raw = type_coerce(element.column, Text)
-    seconds = cast(func.strftime("%s", raw), BigInteger)
+    # Whole seconds from the text without its fraction: SQLite reads a time to the
+    # millisecond, rounding, so "…:59.9999" would count as the next second.
+    seconds = cast(func.strftime("%s", func.substr(raw, 1, 19)), BigInteger)
     return compiler.process(seconds * 1_000_000 + cast(func.substr(raw, 21), BigInteger), **kw)
