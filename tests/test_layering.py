@@ -49,9 +49,26 @@ def test_storage_does_not_import_scrapy(module):
 
 def test_the_ingest_command_imports_only_what_every_subcommand_needs():
     # Alembic is for `ingest db` alone, pyarrow for Parquet exports: importing them made every
-    # `ingest search` take twice as long to start.
-    loaded = _modules_loaded_by("ingest.cli")
-    assert not loaded & {"alembic", "pyarrow", "scrapy", "twisted", "trafilatura"}
+    # `ingest search` take twice as long to start. `ingest --help` needs no database at all.
+    assert not _modules_loaded_by("ingest.cli") & {"sqlalchemy", "alembic", "pyarrow"}
+    loaded = _modules_loaded_by("ingest.cli_commands")
+    assert not loaded & {"alembic", "pyarrow", "scrapy", "twisted", "trafilatura", "warcio"}
+
+
+def test_a_sqlite_archive_never_loads_the_postgresql_dialect():
+    code = (
+        "import sys; from ingest.storage.session import make_engine;"
+        "import ingest.cli_commands, ingest.storage.repository, ingest.storage.stream;"
+        "make_engine('sqlite://').connect().close();"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split())
+    assert "sqlalchemy.dialects.sqlite" in loaded
+    assert "sqlalchemy.dialects.postgresql" not in loaded
+    assert "psycopg" not in loaded
 
 
 def test_settings_package_is_the_projects_own():
