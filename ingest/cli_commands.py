@@ -23,7 +23,7 @@ from ingest import records
 from ingest.cli import DatabaseProblem, UsageError
 from ingest.export import SHAPES, write_articles
 from ingest.profiles import PROFILES
-from ingest.storage import queries, revision, stream
+from ingest.storage import dialects, queries, revision, stream
 from ingest.storage.dialects import time_limit
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
@@ -355,12 +355,12 @@ def _raw_dir(args: argparse.Namespace) -> Path:
 
 def _require_database_file(url: str) -> None:
     parsed = make_url(url)
-    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:":
-        path = Path(database).expanduser()
-        # An empty file too: opening it would write a database header into it.
-        if not path.is_file() or path.stat().st_size == 0:
-            raise UsageError(f"no archive at {database}: run a crawl or `ingest db upgrade` first")
+    path = dialects.for_url(parsed).database_file(parsed)
+    # An empty file too: opening it would write a database header into it.
+    if path is not None and (not path.is_file() or path.stat().st_size == 0):
+        raise UsageError(
+            f"no archive at {parsed.database}: run a crawl or `ingest db upgrade` first"
+        )
 
 
 @contextmanager

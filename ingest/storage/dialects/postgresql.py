@@ -44,6 +44,7 @@ from ingest.storage.dialects.base import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from sqlalchemy import Connection, Engine, Select, Table
     from sqlalchemy.dialects.postgresql import JSONB, Insert
@@ -73,6 +74,11 @@ class PostgreSQLBackend:
         from sqlalchemy.dialects.postgresql import JSONB
 
         return JSONB()
+
+    @staticmethod
+    def database_file(url: URL) -> Path | None:
+        """None: the database is the server's."""
+        return None
 
     @staticmethod
     def prepare(url: URL, engine_kwargs: dict[str, Any], timeouts: Timeouts) -> None:

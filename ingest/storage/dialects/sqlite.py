@@ -68,6 +68,12 @@ class SQLiteBackend:
         return JSON()
 
     @staticmethod
+    def database_file(url: URL) -> Path | None:
+        """The file that holds the database (None: in memory)."""
+        database = url.database
+        return Path(database).expanduser() if database and database != ":memory:" else None
+
+    @staticmethod
     def prepare(url: URL, engine_kwargs: dict[str, Any], timeouts: Timeouts) -> None:
         database = url.database
         if database and database != ":memory:" and not database.startswith("file:"):
