@@ -116,14 +116,16 @@ def load(set_name: str) -> list[Page]:
 
 def _unique_paths(pages: list[Page]) -> list[Page]:
     """Give a page whose original URL another page of the set already has a distinct path."""
+    from tests.eval.serve import key
+
     seen: set[str] = set()
     out = []
     for page in pages:
         path = page.path
-        if path in seen:
+        if key(path) in seen:
             sep = "&" if "?" in path else "?"
             path = f"{path}{sep}eval-copy={page.id}"
-        seen.add(path)
+        seen.add(key(path))
         out.append(page if path == page.path else _replace_path(page, path))
     return out
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gzip
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
+from ingest.urls import normalise_url
 from tests.site_server import BackgroundServer
 
 if TYPE_CHECKING:
@@ -15,8 +16,11 @@ if TYPE_CHECKING:
 
 
 def key(target: str) -> str:
-    """Compare request targets unquoted, so Scrapy's re-encoding of a path still finds it."""
-    return unquote(target.split("#", 1)[0])
+    """Compare request targets in the crawl's normal form (``ingest.urls.normalise_url``: no
+    trailing slash, sorted query, no tracking parameters) and unquoted, so that the address
+    the crawl fetches finds the page listed under its original path."""
+    parts = urlsplit(normalise_url(f"http://eval.invalid{target}"))
+    return unquote(f"{parts.path}?{parts.query}" if parts.query else parts.path)
 
 
 class CorpusServer(BackgroundServer):
