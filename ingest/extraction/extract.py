@@ -16,6 +16,7 @@ from trafilatura.settings import Document
 
 from ingest.extraction.bylines import person_names
 from ingest.extraction.comments import comment_sections
+from ingest.extraction.fallback import may_fall_back
 from ingest.extraction.lexicon import RELATED_HEADING_RE
 from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
 from ingest.extraction.times import parse_time, plausible
@@ -48,7 +49,8 @@ class Extracted:
     canonical_url: str | None
     page_type: str | None
     #: trafilatura's own text of the whole, unpruned page (comments left out): what the
-    #: over-pruning safety net compares the cleaned text with (``ingest.extraction.fallback``).
+    #: over-pruning safety net compares the cleaned text with (``ingest.extraction.fallback``);
+    #: empty where pruning cannot have lost enough for the net to act (``may_fall_back``).
     reference_lines: tuple[str, ...] = ()
 
 
@@ -122,26 +124,25 @@ def extract_article(
     """
     tree = _parse(page)
     meta = read_metadata(tree, site_readers)
-    gaps = _has_gaps(meta)
-    # trafilatura alone, on the page as served: the safety net's yardstick, and (only when the
-    # page's own metadata has gaps) trafilatura's metadata guesses, read in the same pass.
-    # bare_extraction works on its own copy of the tree, so ``tree`` is still whole after it.
-    reference = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=gaps, include_comments=False
-    )
-    _prune(tree, prune_xpath)
+    # trafilatura's metadata guesses only fill gaps in the page's own, and are read before
+    # pruning, which removes the scripts that hold JSON-LD. They leave the tree as it is.
+    guesses = trafilatura.extract_metadata(tree, default_url=url) if _has_gaps(meta) else None
+    page_chars = _prune(tree, prune_xpath)
+    # bare_extraction copies the tree it is given: one copy among the several it makes inside
+    # (under 2 % of its time), and its public API has no way to hand the tree over.
     document = trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=True)
-    lines, reference_lines = _lines(document), _lines(reference)
+    lines = _lines(document)
+    reference_lines: tuple[str, ...] = ()
+    if may_fall_back(sum(map(len, lines)), page_chars):
+        # The safety net's yardstick: trafilatura alone on the page as served (parsed again:
+        # pruning changed the first tree, and copying every page for these few costs more).
+        reference = trafilatura.bare_extraction(_parse(page), url=url, include_comments=False)
+        reference_lines = _lines(reference)
     if not lines and not reference_lines:
         return None
-    guesses = reference
-    if gaps and reference is None:
-        # trafilatura gave up on the whole page but not on the pruned one: guess from that
-        # (the tree is not used after this, so its edits do not matter).
-        guesses = trafilatura.extract_metadata(tree, default_url=url)
     extracted = _merge(
         meta,
-        guesses if gaps else None,
+        guesses,
         lines,
         url=url,
         local_zone=local_zone,
@@ -187,12 +188,17 @@ def _parse(page: str) -> HtmlElement:
         raise ValueError(f"unparseable HTML: {exc}") from exc
 
 
-def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
-    """Remove furniture, related-links boxes and the profile's selectors from the tree in place."""
+def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
+    """Remove furniture, related-links boxes and the profile's selectors from the tree in place.
+
+    Returns the characters of the page's text without what never holds the article (scripts,
+    styles, navigation, footers): what the over-pruning safety net's bound is taken from.
+    """
     # Scripts and styles go first: inline JSON would otherwise make the body look far longer
     # than its text, and every size guard below relative to it too lenient.
     for el in _ALWAYS_PRUNED_XPATH(tree):
         _drop(el)
+    page_chars = _text_chars(tree)
     for xpath in prune_xpath:
         for el in tree.xpath(xpath):
             _drop(el)
@@ -200,7 +206,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
         _drop(el)
     for el in _CONTROLS_XPATH(tree):
         _drop(el)
-    body_chars = max(len(clean_space(tree.text_content())), 1)
+    body_chars = max(_text_chars(tree), 1)
     doomed: list[HtmlElement] = []
     for el in _FURNITURE_XPATH(tree):
         tokens = class_tokens(el)
@@ -216,6 +222,11 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> None:
             doomed.append(_related_box(el, body_chars))
     for el in doomed:
         _drop(el)
+    return page_chars
+
+
+def _text_chars(el: HtmlElement) -> int:
+    return len(clean_space(el.text_content()))
 
 
 def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:

@@ -7,6 +7,10 @@ about the page's structure can take the article with it: a body inside an elemen
 the yardstick: its text, put through the same cleaning, holds only what is not identified
 boilerplate, so when ours is much shorter than that, ours lost article text, and the larger
 text is kept.
+
+The yardstick costs a second trafilatura run, so extraction computes it only where the rule
+could pick it (``may_fall_back``): on most pages ours is too long for any reference to be
+twice as long (about 60 % of the dev corpora's pages).
 """
 
 from __future__ import annotations
@@ -27,3 +31,15 @@ def should_fall_back(kept: Sequence[str], reference: Sequence[str]) -> bool:
     ``kept`` (our pruned and cleaned text)."""
     reference_chars = sum(len(line) for line in reference)
     return sum(len(line) for line in kept) < MIN_KEPT_SHARE * reference_chars
+
+
+def may_fall_back(kept_chars: int, page_chars: int) -> bool:
+    """Return whether a reference could be long enough to replace ``kept_chars`` of our text.
+
+    The reference is trafilatura's text of the page, which drops navigation, footers,
+    scripts and styles as our pruning does: it is at most ``page_chars``, the page's text
+    without them. So where ours holds at least ``MIN_KEPT_SHARE`` of that, no reference can
+    replace it, and it need not be computed. Both sides are compared before cleaning, which
+    shortens them alike.
+    """
+    return kept_chars < MIN_KEPT_SHARE * page_chars
