@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench bench-crawl bench-archive bench-raw eval clean
+.PHONY: install demo test lint bench bench-crawl bench-archive bench-raw bench-extract eval clean
 
 install: $(STAMP)
 
@@ -27,7 +27,7 @@ lint: install
 
 # The benchmarks: the crawl against plain trafilatura, the query side on 200k articles, and
 # the raw page store's size per article and re-extraction speed.
-bench: bench-crawl bench-archive bench-raw
+bench: bench-crawl bench-archive bench-raw bench-extract
 
 bench-crawl: install
 	$(BIN)/python -m tests.bench
@@ -39,6 +39,9 @@ bench-archive: install
 
 bench-raw: install
 	$(BIN)/python -m tests.bench_raw
+
+bench-extract: install
+	$(BIN)/python -m tests.bench_extract
 
 eval: install
 	$(BIN)/python -m tests.eval

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from ingest.extraction.fallback import should_fall_back
+from ingest.extraction.article import build_article, clean_article
+from ingest.extraction.extract import extract_article
+from ingest.extraction.fallback import may_fall_back, should_fall_back
 from ingest.items import ArticleItem
 from ingest.pipelines import FallbackPipeline
 from ingest.spiders.urls import UrlsSpider
@@ -24,6 +26,46 @@ def test_keeping_half_of_the_reference_is_enough():
     assert should_fall_back(BODY[:3], BODY)
     assert should_fall_back([], BODY)
     assert not should_fall_back(BODY, [])
+
+
+def test_a_reference_is_needed_only_below_half_the_page():
+    assert may_fall_back(0, 1000)
+    assert may_fall_back(499, 1000)
+    assert not may_fall_back(500, 1000)
+
+
+URL = "https://news.example/2024/bridge"
+PAGE = (
+    "<html><head><title>The bridge vote</title></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+    "<article><h1>The bridge vote</h1>"
+    + "".join(f"<p>{line}</p>" for line in BODY)
+    + "</article><footer>© News Example, all rights reserved, every year</footer></body></html>"
+)
+
+
+def test_a_page_whose_text_ours_mostly_keeps_runs_trafilatura_once():
+    extracted = extract_article(PAGE, URL)
+    assert extracted is not None
+    assert set(BODY) <= set(extracted.lines)
+    assert extracted.reference_lines == ()
+
+
+def test_an_article_lost_to_pruning_comes_back_from_the_reference():
+    extracted = extract_article(PAGE, URL, prune_xpath=["//article//p[position() > 1]"])
+    assert extracted is not None
+    assert BODY[0] in extracted.lines
+    assert BODY[1] not in extracted.lines
+    assert set(BODY) <= set(extracted.reference_lines)
+    article = build_article(
+        url=URL,
+        site=None,
+        edition=None,
+        fetched_at=datetime(2025, 6, 1, tzinfo=UTC),
+        extracted=extracted,
+        profile=None,
+    )
+    assert clean_article(article).text == "\n".join(BODY)
 
 
 def _article(text: list[str], reference: list[str]) -> ArticleItem:
