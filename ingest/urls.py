@@ -33,11 +33,14 @@ def normalise_url(url: str) -> str:
             IPv6 host).
     """
     parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/") or "/"
     cleaned = courlan.normalize_url(
-        urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")), trailing_slash=False
+        urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")),
+        trailing_slash=False,
     )
-    return canonicalize_url(cleaned)
+    # Last, once canonicalize_url has resolved dot segments (".../a/." is ".../a/" then).
+    parts = urlsplit(canonicalize_url(cleaned))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def is_page_url(url: str) -> bool:

@@ -56,8 +56,11 @@ def test_normal_form(url, expected):
     assert normalise_url(url) == expected
 
 
-def test_normal_form_is_stable():
-    once = normalise_url(CLEAN + "/?utm_source=rss#x")
+@pytest.mark.parametrize("tail", ["/?utm_source=rss#x", "/.", "/./", "/x/..", "/x/../"])
+def test_normal_form_is_stable(tail):
+    # A dot segment resolved to a trailing slash must not leave it: one key, whatever the form.
+    once = normalise_url(CLEAN + tail)
+    assert once == normalise_url(CLEAN)
     assert normalise_url(once) == once
 
 
