@@ -54,6 +54,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ingest.urls import normalise_url
 from tests.eval import attribution, corpus, reference, scoring
 from tests.eval.serve import CorpusServer, key
 
@@ -159,7 +160,7 @@ def evaluate(
             # Two pages of a set can be one article (same canonical URL): the crawl keeps one
             # row for both, which is right; score this page with that row.
             merged = attribution.run_stages(page.body(), _page_url(page)).canonical_url
-            ours = by_canonical.get(merged or "")
+            ours = by_canonical.get(normalise_url(merged)) if merged else None
         text = ours.text if ours else ""
         result = PageResult(
             set=page.set,
