@@ -6,6 +6,7 @@ crawler with the project's settings), without a crawl: the crawl tests do that e
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from scrapy.exceptions import DropItem
 
+from ingest.extraction.article import Rejection, rejection
 from ingest.items import ArticleItem, PageItem
 from ingest.pipelines import (
     NoArticleBody,
@@ -161,3 +163,38 @@ def test_video_and_live_pages_listed_by_hand_are_not_articles(path):
 def test_drop_reasons_are_dropitem_subclasses():
     for reason in (NoArticleBody, TooShort):
         assert issubclass(reason, DropItem)
+
+
+SHORT_POST = (
+    "M: Wer rutscht als nächstes aus auf dem Glatteis? Ich: Ich wette, dass du als nächstes"
+    " ausrutschst. M: Gewonnen!"
+)
+
+
+@pytest.mark.parametrize(
+    ("page_type", "stored"),
+    [
+        ("article", True),  # og:type
+        ("BlogPosting", True),  # JSON-LD
+        ("NewsArticle", True),
+        (None, False),  # a page that says nothing of itself needs a few sentences
+        ("website", False),
+    ],
+)
+def test_a_short_post_is_stored_when_the_page_declares_an_article(page_type, stored):
+    item = ArticleItem(
+        url="https://blog.example.org/2009/12/23/glatteis",
+        canonical_url="https://blog.example.org/2009/12/23/glatteis",
+        site="blog.example.org",
+        title="Glatteis",
+        text=SHORT_POST,
+        fetched_at=datetime.now(UTC),
+        page_type=page_type,
+    )
+    found = rejection(item, min_chars=200)
+    assert (found is None) == stored
+    if not stored:
+        assert found is not None and found[0] == Rejection.TOO_SHORT
+    # A removed-story stub stays out, declared or not.
+    stub = replace(item, text="This article has been removed.")
+    assert rejection(stub, min_chars=200) is not None

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
 from ingest.extraction.fallback import should_fall_back
+from ingest.extraction.metadata import ARTICLE_TYPES
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.extraction.site_boilerplate import strip_learned, strip_learned_title
 from ingest.items import ArticleItem
@@ -45,6 +46,11 @@ _RULES = {
 # og:type values of pages that are not articles. Not "website": many news sites put it on
 # their articles too.
 _NON_ARTICLE_TYPES = ("video.", "music.", "profile", "book")
+# What a page that declares itself an article (og:type "article", a JSON-LD article type)
+# needs of text: a sentence. A short blog post or a news brief is still an article; the
+# crawl's ``min_chars`` (a few sentences) is for pages that say nothing of what they are.
+_MIN_DECLARED_ARTICLE_CHARS = 80
+_DECLARED_ARTICLE_TYPES = frozenset({"article", *(t.casefold() for t in ARTICLE_TYPES)})
 # "ku" is the Kurdish macrolanguage: an edition that knows its variety (Sorani) refines it.
 _KURDISH = frozenset({"ku", "ckb", "kmr", "sdh"})
 
@@ -205,9 +211,14 @@ class Rejection(enum.StrEnum):
 
 
 def rejection(article: ArticleItem, min_chars: int) -> tuple[Rejection, str] | None:
-    """Return why the article must not be stored, with a message, or None if it may be."""
+    """Return why the article must not be stored, with a message, or None if it may be.
+
+    ``min_chars`` is the least text of a page that does not declare itself an article; one
+    that does needs only a sentence's worth."""
     if article.page_type and article.page_type.startswith(_NON_ARTICLE_TYPES):
         return Rejection.NOT_AN_ARTICLE, f"{article.url} is a {article.page_type} page"
+    if (article.page_type or "").casefold() in _DECLARED_ARTICLE_TYPES:
+        min_chars = min(min_chars, _MIN_DECLARED_ARTICLE_CHARS)
     if len(article.text) < min_chars:
         return (
             Rejection.TOO_SHORT,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_ARTICLE_TYPES = frozenset(
+ARTICLE_TYPES = frozenset(
     {
         "Article",
         "NewsArticle",
@@ -236,7 +236,7 @@ def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
         for node in _walk_jsonld(data):
             types = node.get("@type")
             types = set(types) if isinstance(types, list) else {types}
-            if types & _ARTICLE_TYPES:
+            if types & ARTICLE_TYPES:
                 _read_article_node(node, meta, types)
             elif "BreadcrumbList" in types and not meta.section:
                 meta.section = _last_crumb(node)
@@ -275,7 +275,7 @@ def _walk_jsonld(data: Any) -> list[dict[str, Any]]:
 
 
 def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]) -> None:
-    meta.page_type = next(t for t in types if t in _ARTICLE_TYPES)
+    meta.page_type = next(t for t in types if t in ARTICLE_TYPES)
     if headline := _text(node.get("headline") or node.get("name")):
         meta.title = headline
     if published := _text(node.get("datePublished")):
