@@ -125,6 +125,7 @@ INGEST_RUN_TTL = 3600
 INGEST_MAX_LISTING_DEPTH = 5
 # Bodies shorter than this (characters, after cleaning) are not articles: removed-story stubs,
 # video pages with one caption line. Tuned on the fixture sites' shortest real article (~400).
+# A page that declares itself an article (og:type, JSON-LD) needs only a sentence's worth.
 INGEST_MIN_TEXT_CHARS = 200
 
 # `scrapy crawl` runs our crawl command (ingest/commands/crawl.py): it exits 1 when the run's
