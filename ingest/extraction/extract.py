@@ -94,6 +94,13 @@ _ALWAYS_PRUNED_XPATH = etree.XPath(
 _CONTROLS_XPATH = etree.XPath("//button | //select | //textarea | //input")
 # Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
 _FORMS_XPATH = etree.XPath("//form")
+# Blocks that may be an inline teaser: a paragraph (or a div holding no block) with a link.
+_TEASER_XPATH = etree.XPath("//body//p[.//a[@href]] | //body//div[.//a[@href]][not(.//p|.//div)]")
+# An inline teaser is a short label and one link whose text is another story's headline:
+# "Read also: <a>headline</a>", "LE PUEDE INTERESAR: …", "À lire aussi » …", in any language.
+_TEASER_MAX_LABEL_WORDS = 4
+_TEASER_MIN_HEADLINE_WORDS = 4
+_TEASER_MIN_LINK_SHARE = 0.6
 _HEADING_LIKE_XPATH = etree.XPath(
     "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong"
     " or self::span or self::div or self::p][not(*) or not(.//p)]"
@@ -220,9 +227,27 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         text = clean_space(el.text_content())
         if len(text) < 60:
             doomed.append(_related_box(el, body_chars))
+    doomed.extend(el for el in _TEASER_XPATH(tree) if _is_teaser(el))
     for el in doomed:
         _drop(el)
     return page_chars
+
+
+def _is_teaser(el: HtmlElement) -> bool:
+    """Return whether a block is an inline link to another story: a label of a few words and
+    one link whose text, a headline, is most of the block. Told by its shape, so that the
+    label's wording and language do not matter."""
+    hrefs = {(a.get("href") or "").strip() for a in el.iter("a")}
+    if len(hrefs) != 1 or next(iter(hrefs)).startswith("#"):
+        return False
+    text = clean_space(el.text_content())
+    link = " ".join(clean_space(a.text_content()) for a in el.iter("a")).strip()
+    label_words = len(text.split()) - len(link.split())
+    return (
+        0 < label_words <= _TEASER_MAX_LABEL_WORDS
+        and len(link.split()) >= _TEASER_MIN_HEADLINE_WORDS
+        and len(link) >= _TEASER_MIN_LINK_SHARE * len(text)
+    )
 
 
 def _text_chars(el: HtmlElement) -> int:
