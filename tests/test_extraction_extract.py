@@ -89,3 +89,25 @@ def test_a_paragraph_that_links_within_its_sentence_is_kept():
     assert any(
         line.startswith("The ministry published the full report") for line in extracted.lines
     )
+
+
+def test_a_heading_over_links_to_other_pages_is_a_related_box_in_any_wording():
+    box = (
+        "<div><h3>Nie przegap</h3><ul>"
+        '<li><a href="/a/7">Nowa oczyszczalnia w Gdańsku gotowa przed zimą</a></li>'
+        '<li><a href="/a/8">Ceny wody w regionie wzrosną od stycznia o dziesięć procent</a></li>'
+        "</ul></div>"
+    )
+    extracted = extract_article(_story_with(box), "https://example.org/a/1")
+    assert extracted is not None
+    text = "\n".join(extracted.lines)
+    assert "Nie przegap" not in text
+    assert "oczyszczalnia" not in text
+    assert sum(line.startswith("Paragraph") for line in extracted.lines) == 5
+
+
+def test_a_section_heading_over_paragraphs_is_kept():
+    section = "<h2>What the plant will cost</h2>"
+    extracted = extract_article(_story_with(section), "https://example.org/a/1")
+    assert extracted is not None
+    assert "What the plant will cost" in extracted.lines

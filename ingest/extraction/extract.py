@@ -94,6 +94,7 @@ _ALWAYS_PRUNED_XPATH = etree.XPath(
 _CONTROLS_XPATH = etree.XPath("//button | //select | //textarea | //input")
 # Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
 _FORMS_XPATH = etree.XPath("//form")
+_SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Blocks that may be an inline teaser: a paragraph (or a div holding no block) with a link.
 _TEASER_XPATH = etree.XPath("//body//p[.//a[@href]] | //body//div[.//a[@href]][not(.//p|.//div)]")
 # An inline teaser is a short label and one link whose text is another story's headline:
@@ -221,16 +222,28 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
             doomed.append(el)
     doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
     for el in _HEADING_LIKE_XPATH(tree):
-        # The heading's own text decides; reading every container's whole text would be slow.
-        if not RELATED_HEADING_RE.match((el.text or "").strip()):
+        # A related box is a short heading over links only. Its wording tells it at once; a
+        # real heading (h2-h6) in other words is told by what its box holds: links to at
+        # least two other pages. Only the heading's own text is read for the wording; reading
+        # every container's whole text would be slow.
+        worded = RELATED_HEADING_RE.match((el.text or "").strip())
+        if not worded and el.tag not in _SECTION_HEADINGS:
             continue
-        text = clean_space(el.text_content())
-        if len(text) < 60:
-            doomed.append(_related_box(el, body_chars))
+        if len(clean_space(el.text_content())) >= 60:
+            continue
+        box = _related_box(el, body_chars)
+        if worded or _pages_linked(box) >= 2:
+            doomed.append(box)
     doomed.extend(el for el in _TEASER_XPATH(tree) if _is_teaser(el))
     for el in doomed:
         _drop(el)
     return page_chars
+
+
+def _pages_linked(el: HtmlElement) -> int:
+    """Return how many other pages an element links to (links within the page left out)."""
+    hrefs = {(a.get("href") or "").strip() for a in el.iter("a")}
+    return len({h for h in hrefs if h and not h.startswith("#")})
 
 
 def _is_teaser(el: HtmlElement) -> bool:
