@@ -103,6 +103,16 @@ def test_meal_plan_repeating_long_lines_keeps_every_day():
     assert dedupe_paragraphs(lines) == lines
 
 
+def test_meal_plan_repeating_a_block_with_its_tip_keeps_every_plan():
+    # Each plan repeats the same labels and one tip sentence around meals of its own.
+    tip = "Pro tip: learn more about how the supplements help you get the most from a workout."
+    lines = []
+    for plan, meal in (("A", "Asparagus and eggs"), ("B", "Oats with berries"), ("C", "Tofu bowl")):
+        lines += [f"Meal plan {plan}", "Pre-workout meal", "Eat 60 to 90 minutes before", meal]
+        lines += ["Pre-workout drink", "Drink 20 to 30 minutes before your workout", tip]
+    assert dedupe_paragraphs(lines) == lines
+
+
 def test_refrain_and_repeated_table_cells_are_kept():
     song = ["Verse one of the song", "Oh mountains, my only friends", "Verse two of the song"]
     song += ["Oh mountains, my only friends"]

@@ -126,7 +126,20 @@ def _is_printed_twice(
     while end + 1 < len(keys) and originals[end + 1] is not None:
         end += 1
     run = range(start, end + 1)
-    return len(run) > 1 and any(len(keys[i]) >= PROSE_CHARS for i in run)
+    # A copied block holds prose, and more than one paragraph of it: a meal plan's day repeats
+    # its labels and may repeat one tip with them, but a second printing of a body, or of a
+    # block of it, repeats sentences.
+    return len(run) > 1 and sum(_is_sentence(keys[i]) for i in run) >= 2
+
+
+# The end of a sentence, before closing quotes or brackets: Latin, Arabic, Devanagari, CJK.
+_SENTENCE_END_RE = re.compile(r"[.!?…؟۔।。！？][\"')\]»”’]*$")
+
+
+def _is_sentence(key: str) -> bool:
+    """Return whether a paragraph is prose: long, and ending as a sentence ends (an ingredient
+    list or a label line is long at times, but does not end like one)."""
+    return len(key) >= PROSE_CHARS and bool(_SENTENCE_END_RE.search(key))
 
 
 def _truncation_match(stem: str, stems: list[str]) -> int | None:
