@@ -63,6 +63,13 @@ def test_header_lines_above_the_body_are_removed():
     assert cleaned.lines == BODY
 
 
+def test_a_byline_with_a_role_above_the_body_is_removed_and_the_name_in_a_sentence_kept():
+    sentence = "Robert Burns said on Monday that the talks would go on in Hanoi next week."
+    lines = ["Robert Burns, AP National Security Writer", "Updated", sentence, *BODY]
+    cleaned = strip_boilerplate(lines, GENERIC, authors=["Robert Burns"])
+    assert cleaned.lines == [sentence, *BODY]
+
+
 def test_caption_line_moves_out_of_the_text():
     caption = "Officials in Erbil on Sunday. Photo: Rudaw"
     cleaned = strip_boilerplate([caption, *BODY], GENERIC)

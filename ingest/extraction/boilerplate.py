@@ -32,6 +32,8 @@ _DATE_LINE_RE = re.compile(
     r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2})?$"
 )
 _LABEL_MAX_WORDS = 3
+# A byline is a name and a role, a place or an agency; a line longer than this is text.
+_BYLINE_MAX_WORDS = 10
 _SENTENCE_END_RE = re.compile(r"[.!?؟。:\"”»)]$")
 
 
@@ -102,10 +104,18 @@ def _drop_header(
     lines: list[str], *, title: str | None, section: str | None, authors: Sequence[str]
 ) -> list[str]:
     known = {paragraph_key(x) for x in (title, section, *authors) if x}
+    names = tuple(paragraph_key(a) for a in authors if a)
     for index, line in enumerate(lines):
         key = paragraph_key(line)
         is_header = (
             key in known
+            # A byline with more than the name: "Robert Burns, AP National Security Writer".
+            or (
+                names
+                and key.startswith(names)
+                and len(line.split()) <= _BYLINE_MAX_WORDS
+                and not _SENTENCE_END_RE.search(line)
+            )
             or _DATE_LINE_RE.match(line)
             or TIME_AGO_RE.match(line)
             or BYLINE_RE.match(line)
