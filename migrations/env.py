@@ -28,7 +28,8 @@ def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     if type_ == "table" and name and name.startswith("articles_fts"):
         return False
     return not (
-        type_ in ("column", "index") and name in ("search_vector", "ix_articles_search_vector")
+        type_ in ("column", "index")
+        and name in ("search_vector", "search_head", "ix_articles_search_vector")
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, String, case, cast, desc, exists, func, literal, or_, select
@@ -79,12 +80,16 @@ def search(session: Session, query: str, filters: Filters, *, limit: int = 20) -
         fulltext.QuerySyntaxError: the query cannot be understood.
     """
     node = fulltext.parse(query)
-    ranked = dialects.for_session(session).search_matches(
-        session, node, Article.__table__, filtered=filters != Filters()
-    )
     # Rank ids only, then load the few winning rows: sorting every match's whole row (its
     # text included) was most of a common word's search time on a large archive.
-    ranked = apply_filters(ranked, filters).order_by(desc("rank"), desc("id")).limit(limit)
+    ranked = dialects.for_session(session).ranked_matches(
+        session,
+        node,
+        Article.__table__,
+        partial(apply_filters, filters=filters),
+        filtered=filters != Filters(),
+        limit=limit,
+    )
     scores = {article_id: float(score) for article_id, score in session.execute(ranked)}
     articles = session.scalars(select(Article).where(Article.id.in_(scores))).all()
     articles = sorted(articles, key=lambda a: (-scores[a.id], -a.id))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     case,
     cast,
+    desc,
     event,
     func,
     literal_column,
@@ -41,7 +42,7 @@ from ingest.storage.dialects.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from sqlalchemy import Connection, Engine, Select, Table
     from sqlalchemy.engine import URL
@@ -151,11 +152,18 @@ class SQLiteBackend:
             event.remove(connection, "before_cursor_execute", deadline.restart)
 
     @staticmethod
-    def search_matches(
-        session: Session, node: fulltext.Node, articles: Table, *, filtered: bool
+    def ranked_matches(
+        session: Session,
+        node: fulltext.Node,
+        articles: Table,
+        restrict: Callable[[Select[Any]], Select[Any]],
+        *,
+        filtered: bool,
+        limit: int,
     ) -> Select[Any]:
-        """Return ``(id, rank)`` of every article matching the query, from ``articles_fts``;
-        joined to ``articles`` only when ``filtered`` (a filter needs the row's columns)."""
+        """Return ``(id, rank)`` of the ``limit`` best articles matching the query, best first,
+        from ``articles_fts``; joined to ``articles`` only when ``filtered`` (a filter needs
+        the row's columns)."""
         # Title words weigh ten times those of the text, caption and tags (the columns'
         # order), as the title's 'A' weight makes them weigh more on PostgreSQL.
         rank = -func.bm25(literal_column("articles_fts"), 10.0, 1.0, 1.0, 1.0)
@@ -165,7 +173,9 @@ class SQLiteBackend:
             .select_from(table("articles_fts"))
             .where(literal_column("articles_fts").op("MATCH")(fulltext.to_fts5(node)))
         )
-        return matches.join(articles, articles.c.id == rowid) if filtered else matches
+        if filtered:
+            matches = restrict(matches.join(articles, articles.c.id == rowid))
+        return matches.order_by(desc("rank"), desc("id")).limit(limit)
 
 
 class _Deadline:
