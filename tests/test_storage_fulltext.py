@@ -210,6 +210,52 @@ def test_captions_and_tags_are_searched_below_titles(sqlite_url, postgresql_url)
         assert _ranked(url, "Erbil") == ["caption"], url
 
 
+# Kirkuk in the text 12 times in the oldest article down to once in the newest; then once in
+# a title and once in a caption.
+MANY_MATCHES = [
+    _article(f"text{n}", f"Report {n}", " ".join(["Officials in Kirkuk met."] * (13 - n)))
+    for n in range(1, 13)
+] + [
+    _article("title", "Kirkuk water deal", "Officials agreed."),
+    _article("caption", "Talks stall", "Talks stalled.", image_caption="Kirkuk checkpoint"),
+]
+
+
+def _full_rank_order(url: str, word: str) -> list[str]:
+    """Every match, ordered by ts_rank_cd over the whole search_vector (then newest)."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        urls = connection.execute(
+            sa_text(
+                "SELECT canonical_url FROM articles, to_tsquery('simple', :w) AS q"
+                " WHERE search_vector @@ q ORDER BY ts_rank_cd(search_vector, q) DESC, id DESC"
+            ),
+            {"w": word},
+        ).scalars()
+        found = [u.rsplit("/", 1)[1] for u in urls]
+    engine.dispose()
+    return found
+
+
+def test_postgresql_ranks_the_best_heads_over_their_whole_vector(postgresql_url):
+    store_articles(postgresql_url, MANY_MATCHES, datetime(2024, 7, 1, tzinfo=UTC))
+    engine = make_engine(postgresql_url)
+    with make_sessionmaker(engine)() as session:
+        hits = queries.search(session, "kirkuk", queries.Filters(), limit=20)
+        best = queries.search(session, "kirkuk", queries.Filters(), limit=1)
+    engine.dispose()
+    full = _full_rank_order(postgresql_url, "kirkuk")
+    assert full[:2] == ["text1", "text2"]
+    # No more matches than candidates (10 per hit asked for): exactly the order of ts_rank_cd
+    # over the whole vector, which is the rank shown.
+    assert [h.article.canonical_url.rsplit("/", 1)[1] for h in hits] == full
+    assert [h.rank for h in hits] == sorted((h.rank for h in hits), reverse=True)
+    # One hit asked for: the 10 candidates are the title and the caption (their heads match)
+    # and the 8 newest texts; the best of them over the whole vector is text5 (8 times), not
+    # the archive's best, text1, which is too old to be a candidate.
+    assert [h.article.canonical_url.rsplit("/", 1)[1] for h in best] == ["text5"]
+
+
 def test_the_index_migration_indexes_the_articles_already_stored(db_url):
     from alembic import command
 
