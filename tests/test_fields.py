@@ -33,9 +33,10 @@ if TYPE_CHECKING:
     from tests.conftest import Done
 
 SEEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-#: The table's columns that are no article field: the row id, and PostgreSQL's generated
-#: full-text column (search is hand-written DDL in the migrations).
-NOT_FIELDS = {"id", "search_vector"}
+#: PostgreSQL's generated full-text columns (search is hand-written DDL in the migrations).
+SEARCH_COLUMNS = {"search_vector", "search_head"}
+#: The table's columns that are no article field: the row id, and the full-text columns.
+NOT_FIELDS = {"id", *SEARCH_COLUMNS}
 
 
 def _stored_columns(db_url: str) -> list[str]:
@@ -103,12 +104,12 @@ def test_an_article_reaches_every_column_and_every_output(
         row = session.scalars(select(Article)).one()
         for name in {f.name for f in dataclasses.fields(ArticleItem)} & set(columns):
             assert getattr(row, name) == getattr(item, name), name
-        stored = {name: getattr(row, name) for name in columns if name != "search_vector"}
+        stored = {name: getattr(row, name) for name in columns if name not in SEARCH_COLUMNS}
     engine.dispose()
 
     # Shown and exported: every column but where the raw page store keeps the page.
     raw = {f.name for f in fields.ARTICLE if f.role is fields.Role.RAW}
-    exported = [name for name in columns if name not in raw | {"search_vector"}]
+    exported = [name for name in columns if name not in raw | SEARCH_COLUMNS]
     expected = {
         name: iso(value) if isinstance(value, datetime) else value
         for name, value in stored.items()
