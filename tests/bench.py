@@ -114,14 +114,14 @@ def distinct_copy(body: bytes, copy: int) -> bytes:
 def build_site(root: Path, n: int) -> tuple[Path, int]:
     """Write N pages as ``root/p/<i>.html`` cycling over the corpus, each a distinct article
     (``distinct_copy``); return the folder and the number of distinct corpus pages used."""
-    from tests.eval import corpus_dir, load_corpus
+    from tests.eval.corpus import AEB, load
 
-    corpus = load_corpus(corpus_dir())
+    corpus = load(AEB)
     pages_dir = root / "p"
     pages_dir.mkdir(parents=True)
     for i in range(n):
         copy, page = divmod(i, len(corpus))
-        (pages_dir / f"{i}.html").write_bytes(distinct_copy(corpus[page].body, copy))
+        (pages_dir / f"{i}.html").write_bytes(distinct_copy(corpus[page].body(), copy))
     return root, min(n, len(corpus))
 
 
@@ -683,7 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def print_header(pages: int, workers: int, load: tuple[float, float]) -> None:
-    from tests.eval import CORPUS_NAME
+    from tests.eval.corpus import AEB as CORPUS_NAME
 
     cpus = os.cpu_count() or 1
     busy = load[0] > cpus / 2
