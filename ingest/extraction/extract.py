@@ -227,7 +227,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         # least two other pages. Only the heading's own text is read for the wording; reading
         # every container's whole text would be slow.
         worded = RELATED_HEADING_RE.match((el.text or "").strip())
-        if not worded and el.tag not in _SECTION_HEADINGS:
+        if not (worded or (el.tag in _SECTION_HEADINGS and _links_follow(el))):
             continue
         if len(clean_space(el.text_content())) >= 60:
             continue
@@ -238,6 +238,13 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
     for el in doomed:
         _drop(el)
     return page_chars
+
+
+def _links_follow(heading: HtmlElement) -> bool:
+    """Return whether the element after a heading links to two or more other pages: the cheap
+    look that spares every other heading the walk up its ancestors (``_related_box``)."""
+    following = heading.getnext()
+    return following is not None and _pages_linked(following) >= 2
 
 
 def _pages_linked(el: HtmlElement) -> int:
