@@ -18,7 +18,13 @@ from ingest.extraction.bylines import person_names
 from ingest.extraction.comments import comment_sections
 from ingest.extraction.fallback import may_fall_back
 from ingest.extraction.lexicon import RELATED_HEADING_RE
-from ingest.extraction.metadata import PageMetadata, class_tokens, clean_space, read_metadata
+from ingest.extraction.metadata import (
+    PageMetadata,
+    class_tokens,
+    clean_space,
+    read_metadata,
+    token_matcher,
+)
 from ingest.extraction.times import parse_time, plausible
 from ingest.extraction.titles import clean_title
 
@@ -87,6 +93,7 @@ _FURNITURE_TOKENS = frozenset(
     }
 )
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
+_names_furniture = token_matcher(_FURNITURE_TOKENS)
 _ALWAYS_PRUNED_XPATH = etree.XPath(
     "//nav | //footer | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
 )
@@ -217,8 +224,10 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
     body_chars = max(_text_chars(tree), 1)
     doomed: list[HtmlElement] = []
     for el in _FURNITURE_XPATH(tree):
+        if not _names_furniture(el):
+            continue
         tokens = class_tokens(el)
-        if tokens & _FURNITURE_TOKENS and _is_furniture(el, tokens, body_chars):
+        if _is_furniture(el, tokens, body_chars):
             doomed.append(el)
     doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
     for el in _HEADING_LIKE_XPATH(tree):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from lxml.html import HtmlElement
 
@@ -120,9 +120,25 @@ def read_metadata(tree: HtmlElement, site_readers: Sequence[SiteReader] = ()) ->
     return meta
 
 
+def token_matcher(tokens: Iterable[str]) -> Callable[[HtmlElement], bool]:
+    """Return a test of whether an element's class or id holds one of ``tokens`` as a whole
+    word (``class_tokens``'s words): one regular-expression search, so that a loop over every
+    element of a page splits only the names that can matter."""
+    words = "|".join(sorted(map(re.escape, tokens), key=len, reverse=True))
+    pattern = re.compile(rf"(?:^|[\s_\-])(?:{words})(?=$|[\s_\-])")
+
+    def matches(el: HtmlElement) -> bool:
+        return pattern.search(f"{el.get('class', '')} {el.get('id', '')}".lower()) is not None
+
+    return matches
+
+
 def class_tokens(el: HtmlElement) -> set[str]:
     """Return the words of an element's class and id: "story-media__caption" → story, media, caption."""
     return set(_TOKEN_SPLIT_RE.split(f"{el.get('class', '')} {el.get('id', '')}".lower())) - {""}
+
+
+_names_markup = token_matcher(_MARKUP_TOKENS)
 
 
 def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
@@ -130,11 +146,10 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
     section = byline = caption = crumb = None
     tags: list[str] = []
     for el in _BODY_ELEMENTS_XPATH(tree):
-        tokens = class_tokens(el)
         itemprop = (el.get("itemprop") or "").lower()
         rel = el.get("rel")
         relevant = (
-            tokens & _MARKUP_TOKENS
+            _names_markup(el)
             or itemprop in ("articlesection", "author")
             or rel in ("tag", "author")
             or el.tag == "figcaption"
@@ -142,6 +157,7 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
         # Cheap tests first: most elements are none of these, and the ancestry walk is not free.
         if not relevant or _in_page_chrome(el):
             continue
+        tokens = class_tokens(el)
         if crumb is None and tokens & _CRUMB_TOKENS:
             # Home › Kurdistan: the last link of a breadcrumb trail is the article's section.
             links = [clean_space(a.text_content()) for a in el.iter("a")]
