@@ -258,15 +258,18 @@ def _links_follow(heading: HtmlElement) -> bool:
 
 def _pages_linked(el: HtmlElement) -> int:
     """Return how many other pages an element links to (links within the page left out)."""
-    hrefs = {(a.get("href") or "").strip() for a in el.iter("a")}
-    return len({h for h in hrefs if h and not h.startswith("#")})
+    return len({h for h in _hrefs(el) if h and not h.startswith("#")})
+
+
+def _hrefs(el: HtmlElement) -> set[str]:
+    return {(a.get("href") or "").strip() for a in el.iter("a")}
 
 
 def _is_teaser(el: HtmlElement) -> bool:
     """Return whether a block is an inline link to another story: a label of a few words and
     one link whose text, a headline, is most of the block. Told by its shape, so that the
     label's wording and language do not matter."""
-    hrefs = {(a.get("href") or "").strip() for a in el.iter("a")}
+    hrefs = _hrefs(el)
     if len(hrefs) != 1 or next(iter(hrefs)).startswith("#"):
         return False
     text = clean_space(el.text_content())

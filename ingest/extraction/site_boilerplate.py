@@ -68,13 +68,13 @@ def strip_learned_title(title: str, learned: Collection[str]) -> tuple[str, list
     A title that would be left empty keeps its parts."""
     removed = []
     _, suffix = outer_parts(title)
-    if suffix and suffix[0] and affix_hash(TITLE_SUFFIX, suffix[1]) in learned:
+    if suffix and suffix[0] and (digest := affix_hash(TITLE_SUFFIX, suffix[1])) in learned:
         title = suffix[0]
-        removed.append(affix_hash(TITLE_SUFFIX, suffix[1]))
+        removed.append(digest)
     prefix, _ = outer_parts(title)
-    if prefix and prefix[1] and affix_hash(TITLE_PREFIX, prefix[0]) in learned:
+    if prefix and prefix[1] and (digest := affix_hash(TITLE_PREFIX, prefix[0])) in learned:
         title = prefix[1]
-        removed.append(affix_hash(TITLE_PREFIX, prefix[0]))
+        removed.append(digest)
     return title, removed
 
 
@@ -183,17 +183,7 @@ def learn(
             if digest in known.get(edition, set()):
                 continue
             if articles >= min_articles and articles / counts.articles >= min_share:
-                found.append(
-                    Finding(
-                        edition=edition,
-                        digest=digest,
-                        articles=articles,
-                        out_of=counts.articles,
-                        position=0,
-                        rule=counts.affix_rules[digest],
-                        sample=counts.samples[digest],
-                    )
-                )
+                found.append(_affix_finding(edition, digest, counts))
     return found
 
 
@@ -205,6 +195,18 @@ def _finding(edition: str, digest: str, counts: EditionCounts, rule: str) -> Fin
         out_of=counts.articles,
         position=counts.position(digest),
         rule=rule,
+        sample=counts.samples[digest],
+    )
+
+
+def _affix_finding(edition: str, digest: str, counts: EditionCounts) -> Finding:
+    return Finding(
+        edition=edition,
+        digest=digest,
+        articles=counts.affixes[digest],
+        out_of=counts.articles,
+        position=0,
+        rule=counts.affix_rules[digest],
         sample=counts.samples[digest],
     )
 
