@@ -144,3 +144,15 @@ def test_future_and_ancient_dates_are_not_published_times():
     assert extract_article(future, "https://dailycourier.example/2024/floods").published_at is None
     ancient = PAGE.replace("2024-07-20T10:00:00", "1970-01-01T00:00:00")
     assert extract_article(ancient, "https://dailycourier.example/2024/floods").published_at is None
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [('["Article", "NewsArticle"]', "Article"), ('["NewsArticle", "Article"]', "NewsArticle")],
+)
+def test_a_list_of_types_gives_the_first_article_type_listed(declared, expected):
+    # Read in the page's order: in a set, the order of strings differs from one process to
+    # the next, and so did the page type of a node typed twice.
+    page = PAGE.replace('"@type": "NewsArticle"', f'"@type": {declared}')
+    extracted = extract_article(page, "https://dailycourier.example/2024/floods")
+    assert extracted.page_type == expected

@@ -250,9 +250,11 @@ def _read_jsonld(tree: HtmlElement, meta: PageMetadata) -> None:
             logger.debug("unparseable JSON-LD block skipped")
             continue
         for node in _walk_jsonld(data):
-            types = node.get("@type")
-            types = set(types) if isinstance(types, list) else {types}
-            if types & ARTICLE_TYPES:
+            declared = node.get("@type")
+            # In the page's order, not a set's: a set's order of strings changes from one
+            # process to the next, and with it which of "Article", "NewsArticle" was kept.
+            types = declared if isinstance(declared, list) else [declared]
+            if any(t in ARTICLE_TYPES for t in types if isinstance(t, str)):
                 _read_article_node(node, meta, types)
             elif "BreadcrumbList" in types and not meta.section:
                 meta.section = _last_crumb(node)
@@ -290,8 +292,8 @@ def _walk_jsonld(data: Any) -> list[dict[str, Any]]:
     return []
 
 
-def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: set[Any]) -> None:
-    meta.page_type = next(t for t in types if t in ARTICLE_TYPES)
+def _read_article_node(node: dict[str, Any], meta: PageMetadata, types: list[Any]) -> None:
+    meta.page_type = next(t for t in types if isinstance(t, str) and t in ARTICLE_TYPES)
     if headline := _text(node.get("headline") or node.get("name")):
         meta.title = headline
     if published := _text(node.get("datePublished")):
