@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,18 +38,25 @@ _QUOTES = str.maketrans(
         "\u00ad": None,
     }
 )
-_SPACE_RE = re.compile(r"\s+")
+# Most lines hold none of these, and str.translate walks every character through a dict:
+# one search for them is several times cheaper on the common line.
+_QUOTES_RE = re.compile("[" + re.escape("".join(map(chr, _QUOTES))) + "]")
 _ELLIPSIS_RE = re.compile(r"\s*(?:…|\.\.\.+|\[…\]|\[\.\.\.\])\s*$")
 # A truncated copy must keep at least this much of the paragraph to count as one: shorter
 # prefixes ("He said", a one-word label) start distinct paragraphs too often.
 MIN_TRUNCATED_CHARS = 40
 
 
+# Every cleaning stage keys the same lines of the page in hand (repeats, boilerplate,
+# captions, learned digests, the safety net's reference): one page's lines fit many times over.
+@lru_cache(maxsize=4096)
 def paragraph_key(paragraph: str) -> str:
     """Return the form two copies of a paragraph share: Unicode-normalised, quotes unified,
     invisible characters dropped, whitespace collapsed, case folded."""
-    text = unicodedata.normalize("NFKC", paragraph).translate(_QUOTES)
-    return _SPACE_RE.sub(" ", text).strip().casefold()
+    text = unicodedata.normalize("NFKC", paragraph)
+    if not text.isascii() and _QUOTES_RE.search(text):
+        text = text.translate(_QUOTES)
+    return " ".join(text.split()).casefold()
 
 
 # A paragraph this long is prose. The lines that legitimately come back in an article (a
