@@ -25,6 +25,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, ResponseDataLossError
+from scrapy.http import HtmlResponse
 from scrapy.utils.response import response_status_message
 from scrapy.utils.url import url_is_from_any_domain
 from w3lib.url import canonicalize_url
@@ -260,7 +261,25 @@ class LoopFailingRedirectMiddleware(_FailsRedirectLoops, RedirectMiddleware):
 class LoopFailingMetaRefreshMiddleware(_FailsRedirectLoops, MetaRefreshMiddleware):
     """Scrapy's ``MetaRefreshMiddleware``, failing meta refresh loops (a page refreshing to
     itself, or two pages to each other). Where Scrapy's stands, after decompression: a
-    compressed page's refresh is only readable there."""
+    compressed page's refresh is only readable there.
+
+    Scrapy's reads the refresh from the first 4,096 characters of ``response.text``, which
+    decodes the whole page and keeps the text on the response while it lives: a second copy
+    of every page, up to four times its size, in the crawl process, which never reads it
+    (pages are decoded in the extraction workers). It is given the page's head instead.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if not isinstance(response, HtmlResponse) or len(response.body) <= _REFRESH_HEAD_BYTES:
+            return super().process_response(request, response)
+        head = response.replace(body=response.body[:_REFRESH_HEAD_BYTES])
+        result = super().process_response(request, head)
+        return response if result is head else result
+
+
+# Scrapy looks for the refresh in the first 4,096 characters; no encoding takes more than four
+# bytes for a character, so these bytes hold at least as many.
+_REFRESH_HEAD_BYTES = 4 * 4096
 
 
 def _ip_address(host: str) -> IPAddress | None:

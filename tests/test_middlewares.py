@@ -42,8 +42,9 @@ def article(name: str, words: str = "the council met on Tuesday about the water 
 GOOD = article("Good").encode()
 
 
-def refresh_to(url: str) -> bytes:
-    return f'<html><head><meta http-equiv="refresh" content="0; url={url}"></head></html>'.encode()
+def refresh_to(url: str, body: str = "") -> bytes:
+    head = f'<html><head><meta http-equiv="refresh" content="0; url={url}"></head>'
+    return f"{head}<body>{body}</body></html>".encode()
 
 
 class Misbehaving(BaseHTTPRequestHandler):
@@ -132,7 +133,8 @@ class Misbehaving(BaseHTTPRequestHandler):
         self._send(200, refresh_to("/refresh-b"))
 
     def page_refresh_b(self, hits: int) -> None:
-        self._send(200, refresh_to("/refresh-a"))
+        # A long page: its refresh is read from its head alone.
+        self._send(200, refresh_to("/refresh-a", "<p>Ein langer Absatz über Flüsse.</p>" * 2000))
 
     def page_refresh_self(self, hits: int) -> None:
         # Served compressed: the refresh is only seen once the body is inflated.
