@@ -25,21 +25,21 @@ from ingest.export import SHAPES, write_articles
 from ingest.profiles import PROFILES
 from ingest.storage import dialects, queries, revision, stream
 from ingest.storage.dialects import time_limit
-from ingest.storage.models import Article
-from ingest.storage.session import make_engine, make_sessionmaker
+from ingest.storage.session import make_engine
+from ingest.storage.tables import articles
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Iterator, Sequence
     from datetime import datetime
 
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection, Row
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    with _session(args) as session:
-        filters = _filters(args, session)
-        hits = queries.search(session, args.query, filters, limit=args.limit)
+    with _connection(args) as connection:
+        filters = _filters(args, connection)
+        hits = queries.search(connection, args.query, filters, limit=args.limit)
         if args.json:
             _print_json(
                 [
@@ -62,10 +62,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _session(args) as session:
-        articles = queries.list_articles(session, _filters(args, session), limit=args.limit)
+    with _connection(args) as connection:
+        found = queries.list_articles(connection, _filters(args, connection), limit=args.limit)
         if args.json:
-            _print_json([_brief(a) for a in articles])
+            _print_json([_brief(a) for a in found])
             return 0
         rows = [
             (
@@ -75,18 +75,18 @@ def cmd_list(args: argparse.Namespace) -> int:
                 a.section or "-",
                 a.title,
             )
-            for a in articles
+            for a in found
         ]
         _print_table(("id", "published", "site/edition", "section", "title"), rows)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with _session(args) as session:
-        article = queries.get_article(session, args.key)
+    with _connection(args) as connection:
+        article = queries.get_article(connection, args.key)
         if article is None:
             raise UsageError(f"no article with id or URL {args.key!r}")
-        history = queries.revisions(session, article.id) if args.history else []
+        history = queries.revisions(connection, article.id) if args.history else []
         if args.json:
             record = records.article_record(article)
             if args.history:
@@ -107,12 +107,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     # An export runs as long as the archive is big: the time limit is for interactive queries.
-    with _session(args, limited=False) as session:
-        filters = _filters(args, session)
+    with _connection(args, limited=False) as connection:
+        filters = _filters(args, connection)
         batches = stream.iter_article_rows(
-            session, filters, records.ARTICLE_FIELDS, shape=SHAPES[args.format]
+            connection, filters, records.ARTICLE_FIELDS, shape=SHAPES[args.format]
         )
-        # closing: on a closed pipe, stop the read-ahead thread before the session goes.
+        # closing: on a closed pipe, stop the read-ahead thread before the connection goes.
         with closing(batches):
             counted = _progress(batches, sys.stderr)
             if args.output == "-":
@@ -149,21 +149,21 @@ def _progress(batches: Iterator[Sequence[Any]], terminal: TextIO) -> Iterator[Se
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with _session(args) as session:
-        total = session.scalar(select(func.count()).select_from(Article)) or 0
+    with _connection(args) as connection:
+        total = connection.scalar(select(func.count()).select_from(articles)) or 0
         report = {
             "articles": total,
-            "by_site": [list(r) for r in queries.count_by(session, Article.site)],
+            "by_site": [list(r) for r in queries.count_by(connection, articles.c.site)],
             "by_edition": [
-                list(r) for r in queries.count_by(session, Article.site, Article.edition)
+                list(r) for r in queries.count_by(connection, articles.c.site, articles.c.edition)
             ],
             "by_section": [
-                list(r) for r in queries.count_by(session, Article.site, Article.section)
+                list(r) for r in queries.count_by(connection, articles.c.site, articles.c.section)
             ],
-            "by_day": [list(r) for r in queries.articles_per_day(session, days=14)],
-            "coverage": queries.field_coverage(session),
-            "raw_pages": _raw_store_report(session, args.raw_dir),
-            "last_runs": [records.run_record(r) for r in queries.crawl_runs(session, last=5)],
+            "by_day": [list(r) for r in queries.articles_per_day(connection, days=14)],
+            "coverage": queries.field_coverage(connection),
+            "raw_pages": _raw_store_report(connection, args.raw_dir),
+            "last_runs": [records.run_record(r) for r in queries.crawl_runs(connection, last=5)],
         }
     if args.json:
         _print_json(report)
@@ -197,8 +197,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    with _session(args) as session:
-        runs = [records.run_record(r) for r in queries.crawl_runs(session, last=args.last)]
+    with _connection(args) as connection:
+        runs = [records.run_record(r) for r in queries.crawl_runs(connection, last=args.last)]
     if args.json:
         _print_json(runs)
     else:
@@ -206,7 +206,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _raw_store_report(session: Session, directory: str) -> dict[str, Any]:
+def _raw_store_report(connection: Connection, directory: str) -> dict[str, Any]:
     from ingest import raw
 
     files, size = raw.store_size(Path(directory)) if directory else (0, 0)
@@ -214,20 +214,20 @@ def _raw_store_report(session: Session, directory: str) -> dict[str, Any]:
         "directory": directory or None,
         "files": files,
         "bytes": size,
-        "articles_with_page": queries.pages_kept(session),
+        "articles_with_page": queries.pages_kept(connection),
     }
 
 
 def cmd_raw(args: argparse.Namespace) -> int:
     from ingest import raw
 
-    with _session(args) as session:
-        article = queries.get_article(session, args.key)
+    with _connection(args) as connection:
+        article = queries.get_article(connection, args.key)
         if article is None:
             raise UsageError(f"no article with id or URL {args.key!r}")
         version: Any = article
         if args.revision is not None:
-            history = queries.revisions(session, article.id)
+            history = queries.revisions(connection, article.id)
             if args.revision > len(history):
                 raise UsageError(f"article {article.id} has {len(history)} earlier version(s)")
             version = history[args.revision - 1]
@@ -251,8 +251,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from ingest.reextract import reextract
     from settings.base import INGEST_EXTRACT_WORKERS, INGEST_MIN_TEXT_CHARS
 
-    with _session(args) as session:
-        filters = _filters(args, session)
+    with _connection(args) as connection:
+        filters = _filters(args, connection)
     report = reextract(
         args.db,
         _raw_dir(args),
@@ -285,8 +285,10 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 def cmd_boilerplate(args: argparse.Namespace) -> int:
     from ingest.storage import boilerplate
 
-    with _session(args) as session:
-        rows = [boilerplate.record(r) for r in boilerplate.learned_paragraphs(session, args.site)]
+    with _connection(args) as connection:
+        rows = [
+            boilerplate.record(r) for r in boilerplate.learned_paragraphs(connection, args.site)
+        ]
     if args.json:
         _print_json(rows)
         return 0
@@ -364,42 +366,42 @@ def _require_database_file(url: str) -> None:
 
 
 @contextmanager
-def _session(args: argparse.Namespace, *, limited: bool = True) -> Iterator[Session]:
+def _connection(args: argparse.Namespace, *, limited: bool = True) -> Iterator[Connection]:
     """Open the archive for reading, refusing one that is missing or behind its migrations;
     ``limited``: every query stops after ``--timeout`` seconds."""
     _require_database_file(args.db)
     engine = make_engine(args.db)
     try:
-        with make_sessionmaker(engine)() as session:
-            current = revision.revision_of(session.connection())
+        with engine.connect() as connection:
+            current = revision.revision_of(connection)
             if current is None:
                 raise UsageError(
                     "the database has no archive yet: run a crawl or `ingest db upgrade`"
                 )
             if current != revision.head_revision():
                 raise UsageError("the database is behind its migrations; run `ingest db upgrade`")
-            with time_limit(session, args.timeout) if limited else nullcontext():
-                yield session
+            with time_limit(connection, args.timeout) if limited else nullcontext():
+                yield connection
     finally:
         engine.dispose()
 
 
-def _filters(args: argparse.Namespace, session: Session) -> queries.Filters:
+def _filters(args: argparse.Namespace, connection: Connection) -> queries.Filters:
     editions = {e.key for p in PROFILES.values() for e in p.editions}
     languages = {e.language for p in PROFILES.values() for e in p.editions}
     for name, value, column, declared in (
-        ("site", args.site, Article.site, set(PROFILES)),
-        ("edition", args.edition, Article.edition, editions),
-        ("language", args.language, Article.language, languages),
+        ("site", args.site, articles.c.site, set(PROFILES)),
+        ("edition", args.edition, articles.c.edition, editions),
+        ("language", args.language, articles.c.language, languages),
     ):
         if value is not None and value not in declared:
             # Also what the archive holds: sites and editions of profiles since removed, and
             # languages that pages declared themselves.
-            known = declared | {v for v in queries.distinct_values(session, column) if v}
+            known = declared | {v for v in queries.distinct_values(connection, column) if v}
             if value not in known:
                 raise UsageError(f"unknown {name} {value!r}; known: {', '.join(sorted(known))}")
     if args.section is not None:
-        sections = {v for v in queries.distinct_values(session, Article.section) if v}
+        sections = {v for v in queries.distinct_values(connection, articles.c.section) if v}
         if args.section.lower() not in {s.lower() for s in sections}:
             raise UsageError(
                 f"unknown section {args.section!r}; known: {', '.join(sorted(sections))}"
@@ -417,7 +419,7 @@ def _filters(args: argparse.Namespace, session: Session) -> queries.Filters:
     )
 
 
-def _brief(article: Article) -> dict[str, Any]:
+def _brief(article: Row[Any]) -> dict[str, Any]:
     return {
         "id": article.id,
         "title": article.title,
@@ -431,7 +433,7 @@ def _brief(article: Article) -> dict[str, Any]:
     }
 
 
-def _print_history(article: Article, history: list[Any]) -> None:
+def _print_history(article: Row[Any], history: list[Row[Any]]) -> None:
     if not history:
         print("\nno earlier versions")
         return

@@ -1,7 +1,7 @@
 """The fields of a stored article, declared once.
 
 Everything that lists an article's fields is made from ``ARTICLE``: the ``articles`` table's
-columns (``ingest.storage.models.Article``), the item extraction fills
+columns (``ingest.storage.tables.articles``), the item extraction fills
 (``ingest.items.ArticleItem``), the columns an upsert writes (``ingest.storage.repository``),
 and the fields of exports and ``ingest show --json`` (``ingest.records``). Adding a column
 is a row here plus a migration. No SQLAlchemy here: spawned extraction workers import the

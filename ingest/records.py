@@ -1,4 +1,8 @@
-"""Articles and crawl runs as plain records: the stable field names of ``--json`` and exports."""
+"""Articles and crawl runs as plain records: the stable field names of ``--json`` and exports.
+
+Each takes a row of its table (``ingest.storage.queries`` returns ``Row``s) or an ORM object
+alike: only the attributes named after the columns are read.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from ingest import fields
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from sqlalchemy import Row
 
     from ingest.storage.models import Article, ArticleRevision, CrawlRun
 
@@ -42,7 +48,7 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def article_record(article: Article) -> dict[str, Any]:
+def article_record(article: Row[Any] | Article) -> dict[str, Any]:
     record = {name: getattr(article, name) for name in ARTICLE_FIELDS}
     for name in TIME_FIELDS:
         record[name] = iso(record[name])
@@ -51,7 +57,7 @@ def article_record(article: Article) -> dict[str, Any]:
     return record
 
 
-def revision_record(revision: ArticleRevision) -> dict[str, Any]:
+def revision_record(revision: Row[Any] | ArticleRevision) -> dict[str, Any]:
     return {
         "id": revision.id,
         "title": revision.title,
@@ -65,7 +71,7 @@ def revision_record(revision: ArticleRevision) -> dict[str, Any]:
     }
 
 
-def run_record(run: CrawlRun) -> dict[str, Any]:
+def run_record(run: Row[Any] | CrawlRun) -> dict[str, Any]:
     record = {name: getattr(run, name) for name in RUN_FIELDS}
     record["started_at"] = iso(run.started_at)
     record["finished_at"] = iso(run.finished_at)

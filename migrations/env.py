@@ -6,11 +6,11 @@ from alembic import context
 from sqlalchemy import pool
 
 from ingest.storage import dialects
-from ingest.storage.models import Base
 from ingest.storage.session import make_engine
+from ingest.storage.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:
@@ -24,7 +24,7 @@ def _url() -> str:
 
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave full-text search out of autogenerate: it is hand-written DDL the models can't express."""
+    """Leave full-text search out of autogenerate: it is hand-written DDL the tables can't express."""
     if type_ == "table" and name and name.startswith("articles_fts"):
         return False
     return not (

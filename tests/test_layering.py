@@ -55,6 +55,28 @@ def test_the_ingest_command_imports_only_what_every_subcommand_needs():
     assert not loaded & {"alembic", "pyarrow", "scrapy", "twisted", "trafilatura", "warcio"}
 
 
+def test_a_search_never_loads_the_orm(tmp_path):
+    # The read commands query Core tables: sqlalchemy.orm and the mapped classes were a
+    # third of a small search's start-up time. A real search on an archive migrated to head,
+    # with every module it imported listed at its end.
+    from ingest.storage import migrate
+
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    migrate.upgrade(url)
+    code = (
+        "import sys; from ingest.cli import main;"
+        f"status = main(['--db', {url!r}, 'search', 'global coalition', '--limit', '3']);"
+        "print('\\n'.join(sys.modules)); sys.exit(status)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("no matches\n")
+    loaded = set(out.stdout.split())
+    assert "ingest.storage.tables" in loaded
+    assert not loaded & {"sqlalchemy.orm", "ingest.storage.models"}
+
+
 def test_a_sqlite_archive_never_loads_the_postgresql_dialect():
     code = (
         "import sys; from ingest.storage.session import make_engine;"

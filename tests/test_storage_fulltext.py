@@ -17,7 +17,7 @@ from ingest.storage.fulltext import (
     to_fts5,
     to_tsquery,
 )
-from ingest.storage.session import make_engine, make_sessionmaker
+from ingest.storage.session import make_engine
 from tests.conftest import store_articles
 
 
@@ -135,10 +135,10 @@ def _fill(url: str) -> None:
 
 def _hits(url: str, query: str) -> set[str]:
     engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
+    with engine.connect() as connection:
         found = {
             h.article.canonical_url.rsplit("/", 1)[1]
-            for h in queries.search(session, query, queries.Filters())
+            for h in queries.search(connection, query, queries.Filters())
         }
     engine.dispose()
     return found
@@ -169,8 +169,8 @@ def test_sqlite_and_postgresql_find_the_same_articles(sqlite_url, postgresql_url
 
 def _ranked(url: str, query: str) -> list[str]:
     engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        hits = queries.search(session, query, queries.Filters())
+    with engine.connect() as connection:
+        hits = queries.search(connection, query, queries.Filters())
     engine.dispose()
     return [h.article.canonical_url.rsplit("/", 1)[1] for h in hits]
 
@@ -240,9 +240,9 @@ def _full_rank_order(url: str, word: str) -> list[str]:
 def test_postgresql_ranks_the_best_heads_over_their_whole_vector(postgresql_url):
     store_articles(postgresql_url, MANY_MATCHES, datetime(2024, 7, 1, tzinfo=UTC))
     engine = make_engine(postgresql_url)
-    with make_sessionmaker(engine)() as session:
-        hits = queries.search(session, "kirkuk", queries.Filters(), limit=20)
-        best = queries.search(session, "kirkuk", queries.Filters(), limit=1)
+    with engine.connect() as connection:
+        hits = queries.search(connection, "kirkuk", queries.Filters(), limit=20)
+        best = queries.search(connection, "kirkuk", queries.Filters(), limit=1)
     engine.dispose()
     full = _full_rank_order(postgresql_url, "kirkuk")
     assert full[:2] == ["text1", "text2"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, select, update
 
@@ -29,10 +29,12 @@ from ingest.extraction.site_boilerplate import (
 )
 from ingest.storage.models import Article, BoilerplateParagraph
 from ingest.storage.repository import content_hash
+from ingest.storage.tables import boilerplate_paragraphs
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
+    from sqlalchemy import Connection, Row
     from sqlalchemy.orm import Session
 
     from ingest.extraction.site_boilerplate import Finding
@@ -55,7 +57,7 @@ def load_learned(session: Session) -> dict[tuple[str, str], frozenset[str]]:
 
     A database not yet migrated to the table has learned nothing.
     """
-    if not inspect(session.connection()).has_table(BoilerplateParagraph.__tablename__):
+    if not inspect(session.connection()).has_table(boilerplate_paragraphs.name):
         return {}
     learned: dict[tuple[str, str], set[str]] = {}
     rows = session.execute(
@@ -114,20 +116,19 @@ def learn_site(session: Session, site: str, thresholds: Thresholds) -> tuple[int
     return len(found), recleaned
 
 
-def learned_paragraphs(session: Session, site: str | None = None) -> list[BoilerplateParagraph]:
-    """Return what was learned, per site and edition, most widespread first."""
-    query = select(BoilerplateParagraph).order_by(
-        BoilerplateParagraph.site,
-        BoilerplateParagraph.edition,
-        BoilerplateParagraph.articles.desc(),
-        BoilerplateParagraph.id,
+def learned_paragraphs(db: Connection | Session, site: str | None = None) -> list[Row[Any]]:
+    """Return what was learned, per site and edition, most widespread first (rows of
+    ``boilerplate_paragraphs``: ``ingest boilerplate`` reads them without the ORM)."""
+    table = boilerplate_paragraphs
+    query = select(table).order_by(
+        table.c.site, table.c.edition, table.c.articles.desc(), table.c.id
     )
     if site is not None:
-        query = query.where(BoilerplateParagraph.site == site)
-    return list(session.scalars(query))
+        query = query.where(table.c.site == site)
+    return list(db.execute(query))
 
 
-def record(row: BoilerplateParagraph) -> dict[str, object]:
+def record(row: Row[Any]) -> dict[str, object]:
     """Return a learned paragraph as plain values (``ingest boilerplate --json``)."""
     return {
         "site": row.site,

@@ -1,15 +1,21 @@
-"""The one place that creates database engines, with the per-backend settings the archive needs."""
+"""The one place that creates database engines, with the per-backend settings the archive needs.
+
+The read commands use an engine's connections alone; ``sqlalchemy.orm`` is imported by
+``make_sessionmaker``, for the writers, so that reading never loads it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.storage import deadline, dialects
 from ingest.storage.dialects import Timeouts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, *, timeouts: Timeouts | None = None, **engine_kwargs: Any) -> Engine:
@@ -33,4 +39,6 @@ def make_engine(url: str, *, timeouts: Timeouts | None = None, **engine_kwargs: 
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)

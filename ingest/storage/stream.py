@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import Text, select
 
 from ingest.storage.dialects import epoch_micros, iso_utc, json_text, utf8_bytes
-from ingest.storage.models import Article, JSONList, UTCDateTime
 from ingest.storage.queries import Filters, apply_filters
+from ingest.storage.tables import JSONList, UTCDateTime, articles
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from sqlalchemy import Row, Select
+    from sqlalchemy import Connection, Row, Select
     from sqlalchemy.orm import Session
 
 #: Rows per batch; memory stays flat whatever the table size.
@@ -41,25 +41,24 @@ Shape = Literal["text", "arrow"]
 
 
 def iter_article_rows(
-    session: Session, filters: Filters, columns: Sequence[str], *, shape: Shape = "text"
+    db: Connection | Session, filters: Filters, columns: Sequence[str], *, shape: Shape = "text"
 ) -> Iterator[Sequence[Row[Any]]]:
     """Yield batches of the given columns of every article that passes the filters, oldest
     first, with values in ``shape``.
 
-    The session must be left alone until the iterator is exhausted or closed: a thread
-    uses its connection meanwhile.
+    ``db`` (a connection, or a session) must be left alone until the iterator is exhausted
+    or closed: a thread uses it meanwhile.
     """
-    table = Article.__table__
-    statement = select(*(_render(table.c[name], shape).label(name) for name in columns))
-    statement = apply_filters(statement, filters).order_by(table.c.id)
+    statement = select(*(_render(articles.c[name], shape).label(name) for name in columns))
+    statement = apply_filters(statement, filters).order_by(articles.c.id)
     # PostgreSQL sends the rows in its binary format, which psycopg reads without parsing.
     statement = statement.execution_options(binary_results=True)
-    return _read_ahead(_batches(session, statement))
+    return _read_ahead(_batches(db, statement))
 
 
-def _batches(session: Session, statement: Select[Any]) -> Iterator[Sequence[Row[Any]]]:
+def _batches(db: Connection | Session, statement: Select[Any]) -> Iterator[Sequence[Row[Any]]]:
     # yield_per: a server-side cursor on PostgreSQL, fetchmany on SQLite.
-    result = session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+    result = db.execute(statement.execution_options(yield_per=STREAM_BATCH))
     try:
         yield from result.partitions()
     finally:

@@ -1,7 +1,7 @@
 """What differs between SQLite and PostgreSQL, one module per backend.
 
 The rest of ``ingest.storage`` never branches on the dialect's name. It asks ``for_url``,
-``for_connection`` or ``for_session`` for the backend (``sqlite.SQLiteBackend`` or
+``for_connection`` or ``for_dialect`` for the backend (``sqlite.SQLiteBackend`` or
 ``postgresql.PostgreSQLBackend``: how an engine is set up and a transaction begins, the
 upsert, the migration lock, search, query time limits), and writes the SQL functions whose
 names differ as the constructs of ``base`` (``json_array_length``, ``iso_utc``, …), which each
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection, Engine
     from sqlalchemy.engine import URL, Dialect
-    from sqlalchemy.orm import Session
 
 __all__ = [
     "Backend",
@@ -43,7 +42,6 @@ __all__ = [
     "epoch_micros",
     "for_connection",
     "for_dialect",
-    "for_session",
     "for_url",
     "iso_utc",
     "json_array_length",
@@ -74,19 +72,14 @@ def for_dialect(dialect: Dialect) -> Backend:
     return _BACKENDS[dialect.name]
 
 
-def for_session(session: Session) -> Backend:
-    return _BACKENDS[session.get_bind().dialect.name]
-
-
 @contextmanager
-def time_limit(session: Session, seconds: float) -> Iterator[None]:
-    """Limit each statement the session runs inside the block to ``seconds``, where the
+def time_limit(connection: Connection, seconds: float) -> Iterator[None]:
+    """Limit each statement the connection runs inside the block to ``seconds``, where the
     statement runs: a runaway query (a search of many common words over a large archive)
     stops by itself, and stops for real, not only in the client.
 
     Raises:
         QueryTimeout: a statement ran past the limit; it has been stopped.
     """
-    connection = session.connection()
     with for_connection(connection).time_limit(connection, seconds):
         yield

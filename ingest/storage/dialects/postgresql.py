@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Select, Table
     from sqlalchemy.dialects.postgresql import JSONB, Insert
     from sqlalchemy.engine import URL
-    from sqlalchemy.orm import Session
 
     from ingest.storage.dialects.base import Timeouts
 
@@ -152,7 +151,7 @@ class PostgreSQLBackend:
 
     @staticmethod
     def ranked_matches(
-        session: Session,
+        connection: Connection,
         node: fulltext.Node,
         articles: Table,
         restrict: Callable[[Select[Any]], Select[Any]],
@@ -177,7 +176,7 @@ class PostgreSQLBackend:
         # word it picks a sequential scan that reads every article's vector; the GIN index
         # reads only the matches' (40 % less time for a word in half the archive). LOCAL: it
         # lasts until the end of the transaction, which for the CLI is this search.
-        session.execute(text("SET LOCAL enable_seqscan = off"))
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
         tsquery = func.to_tsquery(literal("simple", REGCONFIG), fulltext.to_tsquery(node))
         vector = literal_column("articles.search_vector")
         head = literal_column("articles.search_head")

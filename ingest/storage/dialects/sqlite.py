@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection, Engine, Select, Table
     from sqlalchemy.engine import URL
-    from sqlalchemy.orm import Session
 
     from ingest.storage.dialects.base import Timeouts
 
@@ -138,7 +137,7 @@ class SQLiteBackend:
         runs in our process, where a progress handler looks at the clock."""
         deadline = _Deadline(seconds)
         dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None  # an open session's connection
+        assert dbapi_connection is not None  # an open connection's
         event.listen(connection, "before_cursor_execute", deadline.restart)
         dbapi_connection.set_progress_handler(deadline, _CHECK_EVERY)
         try:
@@ -153,7 +152,7 @@ class SQLiteBackend:
 
     @staticmethod
     def ranked_matches(
-        session: Session,
+        connection: Connection,
         node: fulltext.Node,
         articles: Table,
         restrict: Callable[[Select[Any]], Select[Any]],
