@@ -68,7 +68,7 @@ def main_paragraphs(tree: HtmlElement) -> HtmlElement | None:
 def _start(anchor: HtmlElement, main: HtmlElement | None) -> HtmlElement:
     """Return the anchor's ``<form>`` when the form is only the comment form, else the anchor."""
     form = next(anchor.iterancestors("form"), None)
-    if form is None or _holds_article(form, main):
+    if form is None or holds_article(form, main):
         return anchor
     return form
 
@@ -77,22 +77,23 @@ def _widen(
     block: HtmlElement, main: HtmlElement | None, body_chars: int, max_share: float
 ) -> HtmlElement | None:
     """Return the widest ancestor of ``block`` (itself included) that is not the article's."""
-    if _holds_article(block, main):
+    if holds_article(block, main):
         return None
     while True:
         parent = block.getparent()
         if (
             parent is None
             or parent.tag in _PAGE_TAGS
-            or _holds_article(parent, main)
+            or holds_article(parent, main)
             or _text_chars(parent) / body_chars >= max_share
         ):
             return block
         block = parent
 
 
-def _holds_article(el: HtmlElement, main: HtmlElement | None) -> bool:
-    """Return whether ``el`` holds the article's paragraphs or its headline."""
+def holds_article(el: HtmlElement, main: HtmlElement | None) -> bool:
+    """Return whether ``el`` holds the article's paragraphs (``main``, from
+    ``main_paragraphs``) or its headline."""
     if main is not None and (el is main or any(a is el for a in main.iterancestors())):
         return True
     return el.tag == "h1" or next(el.iterdescendants("h1"), None) is not None

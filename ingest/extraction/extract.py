@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from lxml.etree import ParserError
 from trafilatura.settings import Document
 
 from ingest.extraction.bylines import person_names
-from ingest.extraction.comments import comment_sections
+from ingest.extraction.comments import comment_sections, holds_article, main_paragraphs
 from ingest.extraction.fallback import may_fall_back
 from ingest.extraction.lexicon import RELATED_HEADING_RE
 from ingest.extraction.metadata import (
@@ -99,7 +100,8 @@ _ALWAYS_PRUNED_XPATH = etree.XPath(
 )
 # Form controls go after the comment sections have been found: a textarea is what marks one.
 _CONTROLS_XPATH = etree.XPath("//button | //select | //textarea | //input")
-# Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one.
+# Forms are pruned like furniture, by size: ASP.NET pages wrap the whole page in one, and a
+# shop's product form wraps the product's description.
 _FORMS_XPATH = etree.XPath("//form")
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Blocks that may be an inline teaser: a paragraph (or a div holding no block) with a link.
@@ -226,14 +228,13 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
     for el in _CONTROLS_XPATH(tree):
         _drop(el)
     body_chars = max(_text_chars(tree), 1)
-    doomed: list[HtmlElement] = []
-    for el in _FURNITURE_XPATH(tree):
-        if not _names_furniture(el):
-            continue
-        tokens = class_tokens(el)
-        if _is_furniture(el, tokens, body_chars):
-            doomed.append(el)
-    doomed.extend(f for f in _FORMS_XPATH(tree) if _share(f, body_chars) < _MAX_FURNITURE_SHARE)
+    main = main_paragraphs(tree)
+    doomed = _furniture(tree, main, body_chars)
+    doomed.extend(
+        f
+        for f in _FORMS_XPATH(tree)
+        if _share(f, body_chars) < _MAX_FURNITURE_SHARE and not holds_article(f, main)
+    )
     for el in _HEADING_LIKE_XPATH(tree):
         # A related box is a short heading over links only. Its wording tells it at once; a
         # real heading (h2-h6) in other words is told by what its box holds: links to at
@@ -251,6 +252,39 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
     for el in doomed:
         _drop(el)
     return page_chars
+
+
+def _body_class(main: HtmlElement | None) -> str | None:
+    """Return the class worn by the paragraphs that hold most of ``main``'s paragraph text."""
+    if main is None:
+        return None
+    chars: Counter[str | None] = Counter()
+    for p in main.iterchildren("p"):
+        chars[p.get("class")] += _text_chars(p)
+    return chars.most_common(1)[0][0] if chars else None
+
+
+def _furniture(tree: HtmlElement, main: HtmlElement | None, body_chars: int) -> list[HtmlElement]:
+    """Return the elements named like furniture that are furniture (``_is_furniture``).
+
+    The class that most of the article's own paragraphs wear (by text, among the paragraphs
+    of ``main``, the page's main run of them) is the text's, however it is named:
+    "para-with-font" on each paragraph names its typeface, and each paragraph alone is short
+    enough to pass for a share bar. One paragraph of the run with a class of its own (a
+    newsletter plug between two paragraphs) is still judged by its name. Comments still go:
+    a comment's class on the main run means the run is the thread.
+    """
+    own = _body_class(main)
+    doomed = []
+    for el in _FURNITURE_XPATH(tree):
+        if not _names_furniture(el):
+            continue
+        tokens = class_tokens(el)
+        if own and el.tag == "p" and el.get("class") == own and not tokens & _COMMENT_TOKENS:
+            continue
+        if _is_furniture(el, tokens, body_chars):
+            doomed.append(el)
+    return doomed
 
 
 def _links_follow(heading: HtmlElement) -> bool:

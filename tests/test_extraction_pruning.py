@@ -1,0 +1,40 @@
+"""Pruning before trafilatura: furniture goes by what it is, not by a word in its class name.
+
+Each ``tests/fixtures/pruning/<name>.html`` shows one structure that a name-only rule gets
+wrong; the tests name what must and must not be in the extracted text.
+"""
+
+from __future__ import annotations
+
+from ingest.extraction.extract import extract_article
+from tests.conftest import FIXTURES
+
+PAGES = FIXTURES / "pruning"
+
+
+def _text(name: str, url: str) -> str:
+    extracted = extract_article((PAGES / f"{name}.html").read_text(encoding="utf-8"), url)
+    assert extracted is not None
+    return "\n".join(extracted.lines)
+
+
+def test_paragraphs_whose_class_names_a_typeface_are_the_article():
+    # Every paragraph wears "font-serif"; a furniture-named box beside them still goes.
+    text = _text("paragraph_class_font", "https://courier.example/news/ferry-returns")
+    for fragment in (
+        "The harbour ferry resumed its crossings",
+        "Engineers replaced both propeller shafts",
+        "Fares stay at last year's prices",
+    ):
+        assert fragment in text
+    assert "morning briefing" not in text
+    assert "A+" not in text
+    assert "Share" not in text
+
+
+def test_a_form_that_wraps_the_description_is_not_furniture():
+    # A shop's order form holds the product's text; a sign-up form in the sidebar is furniture.
+    text = _text("product_form", "https://nadel-und-faden.example/schal-monogramm")
+    assert "Der Schal ist aus weicher Merinowolle gestrickt" in text
+    assert "Jeder Schal wird einzeln gefertigt" in text
+    assert "Neuigkeiten aus der Werkstatt" not in text
