@@ -54,3 +54,22 @@ def test_comment_list_without_a_form_is_found_by_its_microdata():
 def test_page_without_a_textarea_or_comment_list_has_no_section():
     page = f"<html><body><h1>Title</h1><form id='search'><input></form>{ARTICLE}</body></html>"
     assert _sections(page) == []
+
+
+def test_heading_without_a_form_anchors_the_container_it_heads():
+    # The form is built by script (or the thread is closed): its heading and policy are left.
+    page = (
+        f"<html><body><div id='page'><h1>Title</h1><div id='body'>{ARTICLE}</div>"
+        "<div id='talk'><h4>التعليقات</h4><p>We read every comment before it is published.</p>"
+        "</div></div></body></html>"
+    )
+    assert _sections(page) == ["talk"]
+
+
+def test_heading_among_the_article_paragraphs_is_no_section():
+    # No container of its own tells the section's extent: the line cleaning cuts there.
+    page = (
+        f"<html><body><h1>Title</h1><div id='body'>{ARTICLE}<h3 id='heading'>Comments</h3>"
+        "<p>Be kind.</p></div></body></html>"
+    )
+    assert _sections(page) == []

@@ -156,3 +156,32 @@ def test_a_list_of_types_gives_the_first_article_type_listed(declared, expected)
     page = PAGE.replace('"@type": "NewsArticle"', f'"@type": {declared}')
     extracted = extract_article(page, "https://dailycourier.example/2024/floods")
     assert extracted.page_type == expected
+
+
+_FIGURE_PAGE = """<html><head><meta property="og:image" content="https://cdn.example/img/flood.jpg">
+</head><body><h1>Floods in Erbil</h1><div class="media">{box}</div>
+<div class="body"><p>Heavy rain flooded the main roads of Erbil on Sunday evening.</p></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("box", "expected"),
+    [
+        # The declared image, served from the site's own host, and a line of text in its box.
+        (
+            '<a href="/img/flood.jpg"><img src="/img/flood.jpg"></a><div>A flooded road.</div>',
+            "A flooded road.",
+        ),
+        # A teaser: the text with the image is a link to another story.
+        ('<img src="/img/flood.jpg"><a href="/news/other">Rain moves north</a>', None),
+        # An image floated in a paragraph: the text around it is the paragraph's.
+        ('<p><img src="/img/flood.jpg">Rain fell all night on the city.</p>', None),
+        # Not the declared image.
+        ('<img src="/img/logo.png"><div>The Daily Courier</div>', None),
+    ],
+)
+def test_the_lead_images_own_box_gives_its_caption(box, expected):
+    page = _FIGURE_PAGE.format(box=box)
+    extracted = extract_article(page, "https://courier.example/news/floods")
+    assert extracted is not None
+    assert extracted.image_caption == expected

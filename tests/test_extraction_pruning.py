@@ -38,3 +38,13 @@ def test_a_form_that_wraps_the_description_is_not_furniture():
     assert "Der Schal ist aus weicher Merinowolle gestrickt" in text
     assert "Jeder Schal wird einzeln gefertigt" in text
     assert "Neuigkeiten aus der Werkstatt" not in text
+
+
+def test_a_related_heading_among_the_paragraphs_goes_with_its_link_list():
+    # The heading has no box of its own; the bare list of headlines after it is the box's.
+    text = _text("related_list_in_body", "https://courier.example/news/bridge-reopens")
+    assert "The old bridge over the river reopened" in text
+    assert "The repairs cost less than planned" in text
+    assert "Ferry fares stay the same" not in text
+    assert "New bus lanes open downtown" not in text
+    assert "Also on the river" not in text

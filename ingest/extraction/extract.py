@@ -147,7 +147,10 @@ def extract_article(
     page_chars = _prune(tree, prune_xpath)
     # bare_extraction copies the tree it is given: one copy among the several it makes inside
     # (under 2 % of its time), and its public API has no way to hand the tree over.
-    document = trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=True)
+    # Default mode, not favor_recall: recall skips the comparison with readability and
+    # justext once a text looks long, and keeps more of what a page prints around its
+    # article (make eval: fewer pages below trafilatura alone, half the safety-net fallbacks).
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     lines = _lines(document)
     reference_lines: tuple[str, ...] = ()
     if may_fall_back(sum(map(len, lines)), page_chars):
@@ -246,8 +249,11 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         if len(clean_space(el.text_content())) >= 60:
             continue
         box = _related_box(el, body_chars)
-        if worded or _pages_linked(box) >= 2:
-            doomed.append(box)
+        # A heading that could not widen is printed among the article's paragraphs: its
+        # links are the lists that follow it in the same container.
+        parts = [box, *(_link_lists_after(box, main) if box is el else ())]
+        if worded or sum(_pages_linked(part) for part in parts) >= 2:
+            doomed.extend(parts)
     doomed.extend(el for el in _TEASER_XPATH(tree) if _is_teaser(el))
     for el in doomed:
         _drop(el)
@@ -351,6 +357,29 @@ def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
             break
         box, parent = parent, parent.getparent()
     return box
+
+
+def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[HtmlElement]:
+    """Return the run of link lists right after a related-links heading, its siblings.
+
+    "Also in Kurdistan" over a bare ``<ul>`` inside the article's container is a box of one
+    element (``_related_box`` stops at a parent that holds text of its own), and its links
+    follow it there. Such a list (``<ul>``/``<ol>``) links to other pages and is mostly link
+    text, which the article's own lists are not; the run ends at the first sibling that is
+    not one, so the paragraphs after it stay.
+    """
+    lists = []
+    for sibling in heading.itersiblings():
+        if sibling.tag not in ("ul", "ol") or holds_article(sibling, main):
+            break
+        text_chars = _text_chars(sibling)
+        link_chars = sum(len(clean_space(a.text_content())) for a in sibling.iter("a"))
+        if not (text_chars and _pages_linked(sibling)) or (
+            link_chars / text_chars <= _FURNITURE_LINK_DENSITY
+        ):
+            break
+        lists.append(sibling)
+    return lists
 
 
 def _share(el: HtmlElement, body_chars: int) -> float:

@@ -8,6 +8,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -64,6 +65,11 @@ _CRUMB_TOKENS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb"})
 _MARKUP_TOKENS = _SECTION_TOKENS | _AUTHOR_TOKENS | _CAPTION_TOKENS | _TAG_TOKENS | _CRUMB_TOKENS
 # The lead photo of a page without <article> or <main>: the first image after the headline.
 _IMAGE_AFTER_TITLE_XPATH = etree.XPath("(//h1)[1]/following::img[@src][1]/@src")
+_IMAGES_XPATH = etree.XPath("//body//img[@src]")
+# A caption is a line or two; a box with more text around the lead image is a header or a
+# teaser, not the image's box. The cleaning stage's bound on a caption line
+# (``ingest.extraction.boilerplate``).
+_MAX_CAPTION_CHARS = 400
 _TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 # A section label or byline is a few words; anything longer is a container around them.
 _MAX_LABEL_CHARS = 40
@@ -190,6 +196,50 @@ def _read_markup(tree: HtmlElement, meta: PageMetadata) -> None:
             if not s.startswith("data:")
         ]
         meta.image_url = images[0] if images else None
+    if meta.image_caption is None:
+        meta.image_caption = _lead_image_caption(tree, meta.image_url)
+
+
+def _lead_image_caption(tree: HtmlElement, image_url: str | None) -> str | None:
+    """Return the text printed in the lead image's own box: a figure built without the tag.
+
+    The box is the image's nearest ancestor that holds text (links and ``<picture>`` around
+    the image hold none). It is the image's when that text is one element beside the image,
+    caption-sized and not a link (a teaser's headline), and the box holds neither the
+    headline nor the article.
+    The lead image is the one the page declares (og:image, JSON-LD), matched by path, since
+    sites serve it from a CDN host in one place and their own in the other.
+    """
+    path = _url_path(image_url or "")
+    if not path.strip("/"):
+        return None
+    image = next((i for i in _IMAGES_XPATH(tree) if _url_path(i.get("src")) == path), None)
+    if image is None or _in_page_chrome(image):
+        return None
+    branch, box = image, image.getparent()
+    while box is not None and not box.text_content().strip():
+        branch, box = box, box.getparent()
+    if box is None or box.tag in ("body", "html") or next(box.iter("h1"), None) is not None:
+        return None
+    # A figure's text is one element beside the image's branch. Text running around the image
+    # is a paragraph the image floats in; several texts are a short post, not a caption.
+    texts = [child for child in box if child is not branch and child.text_content().strip()]
+    loose = [box.text, *(child.tail for child in box)]
+    if len(texts) != 1 or any(t and t.strip() for t in loose):
+        return None
+    text = clean_space(box.text_content())
+    link_chars = sum(len(clean_space(a.text_content())) for a in box.iter("a"))
+    if len(text) > _MAX_CAPTION_CHARS or 2 * link_chars > len(text):
+        return None
+    return text
+
+
+def _url_path(url: str) -> str:
+    """Return a URL's path; empty for one that is no URL (a template's broken IPv6 host)."""
+    try:
+        return urlsplit(url.strip()).path
+    except ValueError:
+        return ""
 
 
 def _in_page_chrome(el: HtmlElement) -> bool:
