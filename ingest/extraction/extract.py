@@ -143,7 +143,12 @@ def extract_article(
     meta = read_metadata(tree, site_readers)
     # trafilatura's metadata guesses only fill gaps in the page's own, and are read before
     # pruning, which removes the scripts that hold JSON-LD. They leave the tree as it is.
-    guesses = trafilatura.extract_metadata(tree, default_url=url) if _has_gaps(meta) else None
+    guesses = None
+    if _has_gaps(meta):
+        # htmldate's extensive search (half of extract_metadata's time) looks for a date in
+        # the page's text; it is only worth it where the page's own date will not be used.
+        dated = plausible(parse_time(meta.published, local_zone), datetime.now(UTC)) is not None
+        guesses = trafilatura.extract_metadata(tree, default_url=url, extensive=not dated)
     page_chars = _prune(tree, prune_xpath)
     # bare_extraction copies the tree it is given: one copy among the several it makes inside
     # (under 2 % of its time), and its public API has no way to hand the tree over.
