@@ -48,3 +48,13 @@ def test_a_related_heading_among_the_paragraphs_goes_with_its_link_list():
     assert "Ferry fares stay the same" not in text
     assert "New bus lanes open downtown" not in text
     assert "Also on the river" not in text
+
+
+def test_an_aside_left_open_around_the_article_keeps_the_article():
+    # The sidebar's <aside> is never closed, so the parser puts the article (its paragraphs
+    # and its <h1>) inside it; trafilatura drops every aside.
+    text = _text("article_in_unclosed_aside", "https://port-gazette.example/news/cranes")
+    assert "spare parts for them were no longer made" in text
+    assert "runs on electricity from the quay's own grid" in text
+    assert "Dock workers were trained on the new controls" in text
+    assert "Your daily news from the harbour" not in text

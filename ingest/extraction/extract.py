@@ -237,6 +237,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         _drop(el)
     body_chars = max(_text_chars(tree), 1)
     main = main_paragraphs(tree)
+    _unwrap_asides(main)
     doomed = _furniture(tree, main, body_chars)
     doomed.extend(
         f
@@ -263,6 +264,21 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
     for el in doomed:
         _drop(el)
     return page_chars
+
+
+def _unwrap_asides(main: HtmlElement | None) -> None:
+    """Retag as ``<div>`` each ``<aside>`` that holds both the article's paragraphs and its headline.
+
+    trafilatura drops every ``<aside>``. An aside left unclosed before the article (a sidebar
+    whose closing tag the template forgot) makes the parser nest the whole article in it, and
+    the page then yields only its header's tagline (onlinemarketing.de in trafilatura-eval). A
+    real sidebar holds neither the page's main run of paragraphs nor its ``<h1>``.
+    """
+    if main is None:
+        return
+    for aside in main.iterancestors("aside"):
+        if next(aside.iterdescendants("h1"), None) is not None:
+            aside.tag = "div"
 
 
 def _body_class(main: HtmlElement | None) -> str | None:
