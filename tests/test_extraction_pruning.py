@@ -58,3 +58,12 @@ def test_an_aside_left_open_around_the_article_keeps_the_article():
     assert "runs on electricity from the quay's own grid" in text
     assert "Dock workers were trained on the new controls" in text
     assert "Your daily news from the harbour" not in text
+
+
+def test_sentences_that_end_in_a_link_are_not_teasers():
+    # A link that carries on the sentence (lower case) or is closed by a full stop or "!" is
+    # part of the article's text; a label over a headline link alone is a teaser.
+    text = _text("sentences_with_links", "https://trade-weekly.example/news/new-head-of-press")
+    assert "Anna Berg replaced Tom Hale, who for eight months had combined the role" in text
+    assert "Read our guide to press releases here!" in text
+    assert "Flour prices rise again" not in text

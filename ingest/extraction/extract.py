@@ -111,6 +111,8 @@ _TEASER_XPATH = etree.XPath("//body//p[.//a[@href]] | //body//div[.//a[@href]][n
 _TEASER_MAX_LABEL_WORDS = 4
 _TEASER_MIN_HEADLINE_WORDS = 4
 _TEASER_MIN_LINK_SHARE = 0.6
+# What ends a sentence (Latin, CJK, Arabic script): a headline is printed without one after it.
+_SENTENCE_ENDS = frozenset(".!?\u3002\uff01\uff1f\u061f")
 _HEADING_LIKE_XPATH = etree.XPath(
     "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::strong"
     " or self::span or self::div or self::p][not(*) or not(.//p)]"
@@ -333,18 +335,29 @@ def _hrefs(el: HtmlElement) -> set[str]:
 def _is_teaser(el: HtmlElement) -> bool:
     """Return whether a block is an inline link to another story: a label of a few words and
     one link whose text, a headline, is most of the block. Told by its shape, so that the
-    label's wording and language do not matter."""
+    label's wording and language do not matter.
+
+    A headline starts afresh and stands alone: a link whose first word is in lower case
+    carries on the sentence before it ("Smith replaced Jones, <a>who had …</a>"), and one
+    followed by nothing but a full stop or an exclamation mark ends a sentence written around
+    it ("Tip: <a>get more ideas here</a>!"). Both are the article's own sentences.
+    """
     hrefs = _hrefs(el)
     if len(hrefs) != 1 or next(iter(hrefs)).startswith("#"):
         return False
     text = clean_space(el.text_content())
-    link = " ".join(clean_space(a.text_content()) for a in el.iter("a")).strip()
+    anchors = list(el.iter("a"))
+    link = " ".join(clean_space(a.text_content()) for a in anchors).strip()
     label_words = len(text.split()) - len(link.split())
-    return (
+    if not (
         0 < label_words <= _TEASER_MAX_LABEL_WORDS
         and len(link.split()) >= _TEASER_MIN_HEADLINE_WORDS
         and len(link) >= _TEASER_MIN_LINK_SHARE * len(text)
-    )
+    ):
+        return False
+    last = clean_space(anchors[-1].text_content())
+    after = text.rpartition(last)[2].strip() if last else ""
+    return not (link.split()[0].islower() or (after and set(after) <= _SENTENCE_ENDS))
 
 
 def _text_chars(el: HtmlElement) -> int:
