@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ingest.extraction.boilerplate import BoilerplateRules, strip_boilerplate
+from ingest.extraction.extract import extract_article
 from ingest.extraction.paragraphs import dedupe_paragraphs
 from ingest.profiles import RUDAW
+from tests.conftest import FIXTURES
 from tests.conftest import SEED_LINES as SEED
 
 RUDAW_RULES = BoilerplateRules(RUDAW.boilerplate, RUDAW.comment_markers)
@@ -90,3 +92,15 @@ def test_site_rules_remove_read_more_lines():
     rules = BoilerplateRules(KURDISTAN24.boilerplate, KURDISTAN24.comment_markers)
     lines = [BODY[0], "Read More: Erbil and Baghdad agree on salaries", BODY[1]]
     assert strip_boilerplate(lines, rules).lines == BODY
+
+
+def test_a_salutation_above_the_body_is_not_a_label():
+    # "Notes" above the body is a label; "Dear readers," opens the letter that is the body.
+    page = (FIXTURES / "pruning" / "letter_opening_with_salutation.html").read_text(
+        encoding="utf-8"
+    )
+    extracted = extract_article(page, "https://workshop-notes.example/goodbye")
+    assert extracted is not None
+    lines = strip_boilerplate(list(extracted.lines), GENERIC, title=extracted.title).lines
+    assert lines[0] == "Dear readers,"
+    assert lines[1].startswith("seven years ago I started this blog")

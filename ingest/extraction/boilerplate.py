@@ -119,7 +119,12 @@ def _drop_header(
             or _DATE_LINE_RE.match(line)
             or TIME_AGO_RE.match(line)
             or BYLINE_RE.match(line)
-            or (len(line.split()) <= _LABEL_MAX_WORDS and not _SENTENCE_END_RE.search(line))
+            or (
+                len(line.split()) <= _LABEL_MAX_WORDS
+                and not _SENTENCE_END_RE.search(line)
+                # A line that ends in a comma opens a sentence ("Dear readers,"); labels do not.
+                and not line.endswith(",")
+            )
         )
         if not is_header:
             return lines[index:]
