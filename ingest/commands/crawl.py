@@ -8,7 +8,8 @@ argument, no database) ends in screens of knock-on tracebacks. This one:
   ``__init__``: an unknown edition, a missing URL file);
 - exits 1 with one line when the database, or the Redis of a shared run
   (``INGEST_REDIS_URL``), cannot be reached, checked before the crawl;
-- exits 1 when the run's verdict (``ingest.extensions.RunVerdict``) is not healthy.
+- exits 1 when the run's verdict (``ingest.extensions.RunVerdict``) is not healthy;
+- limits the C allocator's arenas before any thread starts (``ingest.malloc``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.extensions import VERDICT_STAT
 from ingest.health import HEALTHY
+from ingest.malloc import CRAWL_ARENAS, limit_arenas
 from ingest.storage.session import make_engine
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider: scrapy crawl <spider>")
         assert self.crawler_process
+        # Before any thread starts (the database writer, the reactor's pools): see ingest.malloc.
+        limit_arenas(CRAWL_ARENAS)
         name = args[0]
         if problem := _database_problem(self.settings.get("INGEST_DATABASE_URL")):
             self._fail(name, FAILED, f"database unreachable: {problem}")
