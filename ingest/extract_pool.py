@@ -11,20 +11,17 @@ that kills a second worker is given up as ``WorkerDied``. Other pages never noti
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
+import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
-
-from ingest.extract_worker import serve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from multiprocessing.context import SpawnProcess
 
-# "spawn": a forked copy of a running Twisted reactor is not safe to use.
-_CONTEXT = multiprocessing.get_context("spawn")
 # A page is tried on this many workers before it is given up.
 _TRIES = 2
 
@@ -34,47 +31,61 @@ class WorkerDied(Exception):
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process (``python -m ingest.extract_worker``) and the parent's end of its socket.
+
+    A plain child process, not a ``multiprocessing`` one: a forked copy of a running Twisted
+    reactor is not safe to use, and "spawn" adds a resource-tracker process to every crawl
+    (13 MB) and needs this module's caller to import what the worker runs (trafilatura), which
+    the crawl process itself never uses. A worker that dies closes its end of the socket, so
+    the parent's wait for an answer ends with end-of-file: a death is noticed without polling.
+    """
 
     def __init__(self, cpu_seconds: int) -> None:
-        self.conn, child = _CONTEXT.Pipe()
-        self.process: SpawnProcess = _CONTEXT.Process(
-            target=serve, args=(child, os.getpid(), cpu_seconds), daemon=True
-        )
-        self.process.start()
-        child.close()
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "ingest.extract_worker",
+                    str(theirs.fileno()),
+                    str(os.getpid()),
+                    str(cpu_seconds),
+                ],
+                stdin=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),),
+            )
+        self.conn = Connection(ours.detach())
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
 
     def call(self, args: tuple[Any, ...]) -> Any:
         """Run one page in the worker and return its answer (blocking: runs in a thread)."""
         try:
             self.conn.send(args)
-        except OSError as exc:  # the pipe is closed: the worker is gone
+            ok, value = self.conn.recv()
+        except (EOFError, OSError) as exc:  # the socket is closed: the worker is gone
             raise WorkerDied(self.exit_status()) from exc
-        ready = wait([self.conn, self.process.sentinel])
-        if self.conn in ready:
-            try:
-                ok, value = self.conn.recv()
-            except (EOFError, OSError):
-                pass
-            else:
-                if ok:
-                    return value
-                raise value
-        raise WorkerDied(self.exit_status())
+        if ok:
+            return value
+        raise value
 
     def exit_status(self) -> str:
-        self.process.join(timeout=5)
-        code = self.process.exitcode
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
         return f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
 
     def stop(self) -> None:
-        """Close the pipe (the worker exits on end of input) and reap the process."""
+        """Close the socket (the worker exits on end of input) and reap the process."""
         self.conn.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
-        self.process.close()
+            self.process.wait()
 
 
 class ExtractionPool:
@@ -112,7 +123,7 @@ class ExtractionPool:
         attempt = 1
         while True:
             worker = await self._idle.get()
-            if not worker.process.is_alive():
+            if not worker.is_alive():
                 # Died while idle: nobody's fault, and no page was lost with it.
                 worker = self._replace(worker, f"idle worker died ({worker.exit_status()})")
             try:

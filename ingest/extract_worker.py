@@ -1,8 +1,10 @@
 """What an extraction worker process runs: decode and extract one page, and die with its parent.
 
-Kept apart from ``ingest.pipelines`` so that a spawned worker imports the extraction code
-and not the crawl's (Scrapy's pipelines, SQLAlchemy, the storage layer): each worker holds
-only what it uses.
+Kept apart from ``ingest.pipelines`` so that a worker (``python -m ingest.extract_worker``,
+started by ``ingest.extract_pool``) imports the extraction code and not the crawl's (Scrapy's
+pipelines, SQLAlchemy, the storage layer), and the crawl process does not import the
+extraction code (trafilatura and its dependencies) unless it extracts pages itself: each
+process holds only what it uses.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ import math
 import os
 import pickle
 import resource
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from ingest.extraction.decode import decode_html
 from ingest.extraction.extract import Extracted, extract_article
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from ingest.profiles import SiteProfile
 
 
@@ -88,3 +90,14 @@ def exit_with_parent(parent_pid: int) -> None:
 
 
 _PARENT_CHECK_SECONDS = 1.0
+
+
+def main(argv: list[str]) -> None:
+    """``python -m ingest.extract_worker FD PARENT_PID CPU_SECONDS``: how ``ExtractionPool``
+    starts a worker, with its end of a socket pair open as ``FD``."""
+    fd, parent_pid, cpu_seconds = (int(arg) for arg in argv)
+    serve(Connection(fd), parent_pid, cpu_seconds)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest import signals
 from ingest.extract_pool import ExtractionPool, WorkerDied
-from ingest.extract_worker import extract_page
 from ingest.extraction.article import (
     Rejection,
     adopting_profile,
@@ -137,6 +136,9 @@ class ExtractPipeline(_Stage):
 
     async def _extract(self, item: PageItem, profile: SiteProfile | None) -> Extracted | None:
         if self.pool is None:
+            # Imported here: with workers, the crawl process never loads trafilatura.
+            from ingest.extract_worker import extract_page
+
             return extract_page(item.body, item.content_type, item.url, profile)
         try:
             return await self.pool.run(item.body, item.content_type, item.url, profile)

@@ -150,7 +150,7 @@ def _finish_reason(report: Report) -> str:
 def _pool(workers: int) -> ProcessPoolExecutor | None:
     if workers <= 0:
         return None
-    # "spawn", as the crawl's pool: no copy of this process's database connections.
+    # "spawn", not fork: no copy of this process's database connections.
     return ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),

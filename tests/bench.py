@@ -21,9 +21,8 @@ What it measures
     Memory: the crawl extracts pages in worker processes (``INGEST_EXTRACT_WORKERS``, by default
     one per core up to 4; ``--extract-workers N`` overrides it), so a single process's
     ``ru_maxrss`` would miss most of it. "peak RSS" is the peak of the RSS summed over the
-    phase's process tree (the crawl, its workers, multiprocessing's helper), sampled every
-    0.1 s from ``/proc``, and never less than the exact ``ru_maxrss`` of its largest process
-    (also reported). Summing RSS counts shared library pages once per process (a few MB each).
+    phase's process tree (the crawl and its workers), sampled every 0.1 s from ``/proc``, and
+    never less than the exact ``ru_maxrss`` of its largest process (also reported). Summing RSS counts shared library pages once per process (a few MB each).
     "CPU s" is user + system time of the tree (``wait4``), i.e. the work done whatever the
     parallelism.
 
@@ -539,7 +538,7 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         )
         extra = f"; fetch failures {_counts(r['fetch_failed'])}" if r["fetch_failed"] else ""
         print(
-            f"  processes {r['processes']} (crawl, workers, helper), largest single process"
+            f"  processes {r['processes']} (crawl, workers), largest single process"
             f" {r['largest_process_rss_mb']:.0f} MB; CPU {1000 * r['cpu_seconds'] / max(r['pages'], 1):.0f}"
             f" ms per page (reference {1000 * reference['cpu_seconds'] / reference['pages']:.0f})"
         )
@@ -697,7 +696,7 @@ def print_header(pages: int, workers: int, load: tuple[float, float]) -> None:
         " phase, but it shares the CPUs with the crawl."
         f"\nCrawl: CONCURRENT_REQUESTS={CONCURRENCY}, INGEST_EXTRACT_WORKERS={workers}."
         "\nEach phase is a subprocess timed from start to exit. Peak RSS is summed over its"
-        " process tree (crawl, extraction workers,\nmultiprocessing helper), sampled every"
+        " process tree (crawl, extraction workers),\nsampled every"
         " 0.1 s; CPU s is the tree's user + system time.\n"
     )
 

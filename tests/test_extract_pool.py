@@ -63,7 +63,7 @@ def _count(url: str) -> int:
 
 def _workers(pid: int) -> dict[int, tuple[str, float]]:
     """Return the extraction workers of crawl ``pid`` with their state (R, S…) and CPU seconds
-    (Linux /proc), leaving out multiprocessing's resource tracker."""
+    (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -72,7 +72,7 @@ def _workers(pid: int) -> dict[int, tuple[str, float]]:
             command = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == pid and b"spawn_main" in command:
+        if int(fields[1]) == pid and b"ingest.extract_worker" in command:
             found[int(stat.parent.name)] = (fields[0], (int(fields[11]) + int(fields[12])) / tick)
     return found
 
