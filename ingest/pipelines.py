@@ -31,10 +31,10 @@ from ingest.extraction.article import (
 from ingest.items import ArticleItem, PageItem
 from ingest.raw import FetchedPage, RecordLocation, WarcStore
 from ingest.storage import boilerplate as learned_boilerplate
-from ingest.storage import migrate
 from ingest.storage.dialects import Timeouts
 from ingest.storage.queries import page_location
 from ingest.storage.repository import row_values
+from ingest.storage.revision import is_up_to_date
 from ingest.storage.session import make_engine, make_sessionmaker
 from ingest.storage.writer import SPOOLED, ArticleWriter, Refused
 
@@ -462,9 +462,12 @@ class StorePipeline(_Stage):
     def _prepare(self) -> None:
         # The check runs under the crawl's call deadline (a stall is a lost database); only a
         # migration, which may rightly take long, runs without one, and only when one is due.
-        if migrate.is_up_to_date(self.url, self.timeouts):
+        if is_up_to_date(self.url, self.timeouts):
             return
         if self.auto_migrate:
+            # Imported only when a migration is due: Alembic is 10 MB of a crawl's memory.
+            from ingest.storage import migrate
+
             migrate.upgrade(self.url)
         else:
             raise RuntimeError(

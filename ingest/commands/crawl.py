@@ -18,7 +18,6 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
-import redis
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
@@ -115,6 +114,9 @@ def _database_problem(url: str) -> str | None:
 
 def _redis_problem(url: str) -> str | None:
     """Ask the shared run's Redis for a PONG; return why that failed, in one line, or None."""
+    # Imported here: a crawl of its own never loads the Redis client (6 MB).
+    import redis
+
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=10)
     except ValueError as exc:  # not a redis:// URL

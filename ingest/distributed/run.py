@@ -25,8 +25,6 @@ import weakref
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy_redis.connection import get_redis_from_settings
-
 if TYPE_CHECKING:
     import redis
     from scrapy.crawler import Crawler
@@ -172,6 +170,9 @@ def shared_run(crawler: Crawler) -> SharedRun | None:
     stops answering is noticed by the run's calls as by the queue's, never waited on forever.
     """
     if crawler not in _RUNS:
+        # Imported here: a crawl of its own never loads the Redis client (6 MB).
+        from scrapy_redis.connection import get_redis_from_settings
+
         settings: Any = crawler.settings
         url = settings.get("INGEST_REDIS_URL")
         _RUNS[crawler] = (
