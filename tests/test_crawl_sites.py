@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from ingest.storage.models import Article
 from ingest.storage.session import make_engine, make_sessionmaker
 from tests.conftest import SEED_LINES, SITES, crawlable_articles, run_crawl
+from tests.scheduler_probe import STAT
 from tests.site_server import SiteServer
 
 
@@ -184,3 +186,29 @@ def test_bad_responses_are_counted_drops_not_crashes(tmp_path, sqlite_url):
     # empty and binary: no article in them
     assert sum(dropped.values()) + sum(failed.values()) == 6, (dropped, failed)
     assert _stored(sqlite_url) == {}
+
+
+def test_urls_spider_makes_its_requests_as_the_crawl_has_room(tmp_path, sqlite_url):
+    # 60 listed pages, two fetched at a time: the scheduler holds a few, never the whole list.
+    site = tmp_path / "site"
+    (site / "p").mkdir(parents=True)
+    for i in range(60):
+        (site / "p" / f"{i}.html").write_text(f"<html><body><p>Page {i}.</p></body></html>")
+    listed = tmp_path / "urls.txt"
+    with SiteServer(site) as server:
+        listed.write_text("".join(f"{server.url}/p/{i}.html\n" for i in range(60)))
+        extensions = {
+            "ingest.extensions.StatsFileWriter": 510,
+            "tests.scheduler_probe.SchedulerProbe": 600,
+        }
+        result = run_crawl(
+            "urls",
+            tmp_path,
+            sqlite_url,
+            f"file={listed}",
+            EXTENSIONS=json.dumps(extensions),
+            CONCURRENT_REQUESTS=2,
+            CONCURRENT_REQUESTS_PER_DOMAIN=2,
+        )
+    assert result.stats["ingest/fetch/pages"] == 60, result.log[-3000:]
+    assert result.stats[STAT] <= 4

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
+
 from ingest.profiles import PROFILES, profile_for_url
 from ingest.spiders.base import ArticleFetchingSpider
 from ingest.urls import normalise_url
@@ -22,6 +24,11 @@ class UrlsSpider(ArticleFetchingSpider):
     Arguments (``-a``): ``file`` (required), ``site`` (a profile key whose cleaning rules apply
     to every URL; by default each URL's own profile by domain, or generic rules).
     Stats: ``ingest/urls/invalid`` per line that is not an http(s) URL.
+
+    The requests are made as the crawl has room for them, not all at once: a list of 20,000
+    URLs would otherwise sit in the scheduler's memory queue as 20,000 requests from the first
+    second (Scrapy's "lazy start requests"). On a shared run (``INGEST_REDIS_URL``) they go
+    to the shared queue at once, as the other workers fetch them too.
     """
 
     name = "urls"
@@ -41,6 +48,7 @@ class UrlsSpider(ArticleFetchingSpider):
         self.lines = path.read_text(encoding="utf-8").splitlines()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        lazy = not self.settings.get("INGEST_REDIS_URL")
         for line in self.lines:
             url = line.strip()
             if not url or url.startswith("#"):
@@ -51,6 +59,8 @@ class UrlsSpider(ArticleFetchingSpider):
                 continue
             profile = PROFILES[self.site] if self.site else profile_for_url(url)
             edition = profile.edition_for(url) if profile else None
+            if lazy and self.crawler.engine.needs_backout():
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
             yield self.article_request(
                 url,
                 site=profile.key if profile else None,
