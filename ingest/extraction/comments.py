@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ingest.extraction.lexicon import COMMENT_HEADING_RE
+from ingest.extraction.metadata import clean_space, text_chars
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -57,7 +58,7 @@ def comment_sections(tree: HtmlElement, *, max_share: float) -> list[HtmlElement
     headings = [el for el in dict.fromkeys(_HEADINGS_XPATH(tree)) if _is_comment_heading(el)]
     if not anchors and not headings:
         return []
-    body_chars = max(_text_chars(tree), 1)
+    body_chars = max(text_chars(tree), 1)
     main = main_paragraphs(tree)
     sections: list[HtmlElement] = []
     for anchor in anchors:
@@ -73,7 +74,7 @@ def comment_sections(tree: HtmlElement, *, max_share: float) -> list[HtmlElement
 
 def _is_comment_heading(el: HtmlElement) -> bool:
     """Return whether an element's whole text is a comment section's heading."""
-    return COMMENT_HEADING_RE.match(" ".join(el.text_content().split())) is not None
+    return COMMENT_HEADING_RE.match(clean_space(el.text_content())) is not None
 
 
 def main_paragraphs(tree: HtmlElement) -> HtmlElement | None:
@@ -113,7 +114,7 @@ def _widen(
             parent is None
             or parent.tag in _PAGE_TAGS
             or holds_article(parent, main)
-            or _text_chars(parent) / body_chars >= max_share
+            or text_chars(parent) / body_chars >= max_share
         ):
             return block
         block = parent
@@ -137,7 +138,3 @@ def _outermost(sections: list[HtmlElement]) -> list[HtmlElement]:
         if not any(id(a) in found for a in section.iterancestors()):
             kept.append(section)
     return kept
-
-
-def _text_chars(el: HtmlElement) -> int:
-    return len(" ".join(el.text_content().split()))

@@ -23,7 +23,9 @@ from ingest.extraction.metadata import (
     PageMetadata,
     class_tokens,
     clean_space,
+    link_chars,
     read_metadata,
+    text_chars,
     token_matcher,
 )
 from ingest.extraction.times import parse_time, plausible
@@ -233,7 +235,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
     # than its text, and every size guard below relative to it too lenient.
     for el in _ALWAYS_PRUNED_XPATH(tree):
         _drop(el)
-    page_chars = _text_chars(tree)
+    page_chars = text_chars(tree)
     for xpath in prune_xpath:
         for el in tree.xpath(xpath):
             _drop(el)
@@ -241,7 +243,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         _drop(el)
     for el in _CONTROLS_XPATH(tree):
         _drop(el)
-    body_chars = max(_text_chars(tree), 1)
+    body_chars = max(text_chars(tree), 1)
     _reattach_stray_paragraphs(tree)
     main = main_paragraphs(tree)
     _unwrap_asides(main)
@@ -259,7 +261,7 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         worded = RELATED_HEADING_RE.match((el.text or "").strip())
         if not (worded or (el.tag in _SECTION_HEADINGS and _links_follow(el))):
             continue
-        if len(clean_space(el.text_content())) >= 60:
+        if text_chars(el) >= 60:
             continue
         box = _related_box(el, body_chars)
         # A heading that could not widen is printed among the article's paragraphs: its
@@ -309,7 +311,7 @@ def _body_class(main: HtmlElement | None) -> str | None:
         return None
     chars: Counter[str | None] = Counter()
     for p in main.iterchildren("p"):
-        chars[p.get("class")] += _text_chars(p)
+        chars[p.get("class")] += text_chars(p)
     return chars.most_common(1)[0][0] if chars else None
 
 
@@ -380,10 +382,6 @@ def _is_teaser(el: HtmlElement) -> bool:
     return not (link.split()[0].islower() or (after and set(after) <= _SENTENCE_ENDS))
 
 
-def _text_chars(el: HtmlElement) -> int:
-    return len(clean_space(el.text_content()))
-
-
 def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:
     """Return whether an element named like furniture is small enough, or linky enough, to be it.
 
@@ -391,13 +389,12 @@ def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:
     named element goes only when it is short or mostly links; a comment section (policy text
     and all) goes whatever its shape, unless it holds a large share of the page.
     """
-    text_chars = len(clean_space(el.text_content()))
-    if text_chars / body_chars >= _MAX_FURNITURE_SHARE:
+    chars = text_chars(el)
+    if chars / body_chars >= _MAX_FURNITURE_SHARE:
         return False
-    if tokens & _COMMENT_TOKENS or text_chars <= _SHORT_FURNITURE_CHARS:
+    if tokens & _COMMENT_TOKENS or chars <= _SHORT_FURNITURE_CHARS:
         return True
-    link_chars = sum(len(clean_space(a.text_content())) for a in el.iter("a"))
-    return link_chars / max(text_chars, 1) > _FURNITURE_LINK_DENSITY
+    return link_chars(el) / max(chars, 1) > _FURNITURE_LINK_DENSITY
 
 
 def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
@@ -405,9 +402,8 @@ def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
     box = heading
     parent = box.getparent()
     while parent is not None and parent.tag not in ("body", "article", "main"):
-        link_chars = sum(len(clean_space(a.text_content())) for a in parent.iter("a"))
-        own = len(clean_space(parent.text_content())) - link_chars
-        if own - len(clean_space(heading.text_content())) > 30 or _share(parent, body_chars) > 0.3:
+        own = text_chars(parent) - link_chars(parent)
+        if own - text_chars(heading) > 30 or _share(parent, body_chars) > 0.3:
             break
         box, parent = parent, parent.getparent()
     return box
@@ -426,10 +422,9 @@ def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[Ht
     for sibling in heading.itersiblings():
         if sibling.tag not in ("ul", "ol") or holds_article(sibling, main):
             break
-        text_chars = _text_chars(sibling)
-        link_chars = sum(len(clean_space(a.text_content())) for a in sibling.iter("a"))
-        if not (text_chars and _pages_linked(sibling)) or (
-            link_chars / text_chars <= _FURNITURE_LINK_DENSITY
+        chars = text_chars(sibling)
+        if not (chars and _pages_linked(sibling)) or (
+            link_chars(sibling) / chars <= _FURNITURE_LINK_DENSITY
         ):
             break
         lists.append(sibling)
@@ -437,7 +432,7 @@ def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[Ht
 
 
 def _share(el: HtmlElement, body_chars: int) -> float:
-    return len(clean_space(el.text_content())) / body_chars
+    return text_chars(el) / body_chars
 
 
 def _drop(el: HtmlElement) -> None:

@@ -228,8 +228,7 @@ def _lead_image_caption(tree: HtmlElement, image_url: str | None) -> str | None:
     if len(texts) != 1 or any(t and t.strip() for t in loose):
         return None
     text = clean_space(box.text_content())
-    link_chars = sum(len(clean_space(a.text_content())) for a in box.iter("a"))
-    if len(text) > _MAX_CAPTION_CHARS or 2 * link_chars > len(text):
+    if len(text) > _MAX_CAPTION_CHARS or 2 * link_chars(box) > len(text):
         return None
     return text
 
@@ -259,6 +258,17 @@ def clean_space(value: str) -> str:
     # str.split() splits on exactly what \s matches (Unicode whitespace, no-break space
     # included), at a third of a regular expression's cost on a long container's text.
     return " ".join(value.split())
+
+
+def text_chars(el: HtmlElement) -> int:
+    """Return the length of an element's text, whitespace collapsed: the size that pruning
+    and the comment finder compare."""
+    return len(clean_space(el.text_content()))
+
+
+def link_chars(el: HtmlElement) -> int:
+    """Return how much of an element's text is link text (what link density is made of)."""
+    return sum(text_chars(a) for a in el.iter("a"))
 
 
 def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
