@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import trafilatura
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from ingest.extraction.article import build_article, clean_article
 from ingest.extraction.extract import extract_article
-from ingest.extraction.fallback import may_fall_back, should_fall_back
+from ingest.extraction.fallback import MIN_KEPT_SHARE, may_fall_back, should_fall_back
 from ingest.items import ArticleItem
 from ingest.pipelines import FallbackPipeline
 from ingest.spiders.urls import UrlsSpider
-from tests.conftest import project_settings
+from tests.conftest import FIXTURES, project_settings
 
 BODY = [
     f"Paragraph {i}: the council voted on the new bridge, and the mayor explained the cost."
@@ -107,3 +108,27 @@ def test_identified_boilerplate_in_the_reference_does_not_count_and_does_not_com
     assert stage.stats.get_value("ingest/clean/fallback") is None
     item = stage.process_item(_article(BODY[:2], BODY + comments))
     assert item.text == "\n".join(BODY)
+
+
+def test_what_pruning_identified_by_structure_does_not_count_as_lost():
+    # The post's related box is three <article> teasers under a heading, together longer
+    # than the post: trafilatura alone keeps them, and half of its text is not the post.
+    page = (FIXTURES / "pruning" / "teaser_articles_after_post.html").read_text(encoding="utf-8")
+    url = "https://catatan-banjar.example/2024/06/pasar-terapung"
+    extracted = extract_article(page, url)
+    assert extracted is not None
+    reference = trafilatura.extract(page, url=url, include_comments=False) or ""
+    assert "Musim durian" in reference
+    assert sum(map(len, extracted.lines)) < MIN_KEPT_SHARE * len(reference)
+    assert not any("Musim durian" in line for line in extracted.reference_lines)
+    article = build_article(
+        url=url,
+        site=None,
+        edition=None,
+        fetched_at=datetime(2025, 6, 1, tzinfo=UTC),
+        extracted=extracted,
+        profile=None,
+    )
+    text = clean_article(article).text
+    assert "kembali ramai sejak pagi" in text
+    assert "Musim durian" not in text

@@ -63,6 +63,14 @@ CASES = [
         ),
         ("Flour prices rise again",),
     ),
+    # A blog's related box: a heading (in words no lexicon holds) over <article> teasers of
+    # other posts, each a long excerpt; the box is the post's sibling, not inside it.
+    (
+        "teaser_articles_after_post",
+        "https://catatan-banjar.example/2024/06/pasar-terapung",
+        ("Pasar terapung di Sungai Martapura kembali ramai", "pembeli menawar dari perahu"),
+        ("Barangkali kamu juga suka", "Jembatan baru", "Musim durian", "Festival perahu"),
+    ),
 ]
 
 

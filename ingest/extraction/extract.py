@@ -28,6 +28,7 @@ from ingest.extraction.metadata import (
     text_chars,
     token_matcher,
 )
+from ingest.extraction.paragraphs import paragraph_key
 from ingest.extraction.times import parse_time, plausible
 from ingest.extraction.titles import clean_title
 
@@ -131,6 +132,8 @@ _MAX_FURNITURE_SHARE = 0.4
 _SHORT_FURNITURE_CHARS = 200
 _FURNITURE_LINK_DENSITY = 0.5
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentform", "disqus"})
+# The elements whose text trafilatura prints as a line of its own.
+_LINE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "div", "span", "a")
 
 
 def extract_article(
@@ -157,7 +160,7 @@ def extract_article(
         # the page's text; it is only worth it where the page's own date will not be used.
         dated = plausible(parse_time(meta.published, local_zone), datetime.now(UTC)) is not None
         guesses = trafilatura.extract_metadata(tree, default_url=url, extensive=not dated)
-    page_chars = _prune(tree, prune_xpath)
+    page_chars, identified = _prune(tree, prune_xpath)
     # bare_extraction copies the tree it is given: one copy among the several it makes inside
     # (under 2 % of its time), and its public API has no way to hand the tree over.
     # Default mode, not favor_recall: recall skips the comparison with readability and
@@ -170,7 +173,7 @@ def extract_article(
         # The safety net's yardstick: trafilatura alone on the page as served (parsed again:
         # pruning changed the first tree, and copying every page for these few costs more).
         reference = trafilatura.bare_extraction(_parse(page), url=url, include_comments=False)
-        reference_lines = _lines(reference)
+        reference_lines = _without(_lines(reference), identified, meta.h1s)
     if not lines and not reference_lines:
         return None
     extracted = _merge(
@@ -225,21 +228,27 @@ def _parse(page: str) -> HtmlElement:
         raise ValueError(f"unparseable HTML: {exc}") from exc
 
 
-def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
+def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> tuple[int, list[HtmlElement]]:
     """Remove furniture, related-links boxes and the profile's selectors from the tree in place.
 
     Returns the characters of the page's text without what never holds the article (scripts,
-    styles, navigation, footers): what the over-pruning safety net's bound is taken from.
+    styles, navigation, footers), which the over-pruning safety net's bound is taken from,
+    and the removed elements that were identified as boilerplate by what they are (comment
+    sections, related boxes, teasers), not guessed at from a class name or a size: what the
+    safety net must not count as lost.
     """
     # Scripts and styles go first: inline JSON would otherwise make the body look far longer
     # than its text, and every size guard below relative to it too lenient.
     for el in _ALWAYS_PRUNED_XPATH(tree):
         _drop(el)
     page_chars = text_chars(tree)
+    # A profile's selectors are kept out of ``identified``: a site that changed its markup can
+    # make one select the article itself, the loss the safety net is there to catch.
     for xpath in prune_xpath:
         for el in tree.xpath(xpath):
             _drop(el)
-    for el in comment_sections(tree, max_share=_MAX_FURNITURE_SHARE):
+    identified: list[HtmlElement] = comment_sections(tree, max_share=_MAX_FURNITURE_SHARE)
+    for el in identified:
         _drop(el)
     for el in _CONTROLS_XPATH(tree):
         _drop(el)
@@ -268,11 +277,31 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> int:
         # links are the lists that follow it in the same container.
         parts = [box, *(_link_lists_after(box, main) if box is el else ())]
         if worded or sum(_pages_linked(part) for part in parts) >= 2:
-            doomed.extend(parts)
-    doomed.extend(el for el in _TEASER_XPATH(tree) if _is_teaser(el))
-    for el in doomed:
+            identified.extend(parts)
+    identified.extend(el for el in _TEASER_XPATH(tree) if _is_teaser(el))
+    for el in (*doomed, *identified):
         _drop(el)
-    return page_chars
+    return page_chars, identified
+
+
+def _without(
+    lines: tuple[str, ...], identified: Sequence[HtmlElement], headlines: Sequence[str]
+) -> tuple[str, ...]:
+    """Return trafilatura's lines without those printed by an identified boilerplate element.
+
+    The elements are out of the tree by now but keep their content. A block's text is read
+    per paragraph-like descendant, the units trafilatura prints as lines; a list item comes
+    out of trafilatura with a "- " before it. The page's headline stays: a related box of
+    the site's latest stories can list the article itself.
+    """
+    if not identified:
+        return lines
+    printed = {
+        paragraph_key(clean_space(block.text_content()))
+        for el in identified
+        for block in el.iter(*_LINE_TAGS)
+    }.difference(map(paragraph_key, headlines))
+    return tuple(line for line in lines if paragraph_key(line.removeprefix("- ")) not in printed)
 
 
 def _reattach_stray_paragraphs(tree: HtmlElement) -> None:
@@ -340,14 +369,30 @@ def _furniture(tree: HtmlElement, main: HtmlElement | None, body_chars: int) -> 
 
 def _links_follow(heading: HtmlElement) -> bool:
     """Return whether the element after a heading links to two or more other pages: the cheap
-    look that spares every other heading the walk up its ancestors (``_related_box``)."""
+    look that spares every other heading the walk up its ancestors (``_related_box``). Story
+    teasers (``<article>``) each link to one page: their run after the heading is read whole.
+    """
     following = heading.getnext()
-    return following is not None and _pages_linked(following) >= 2
+    if following is None:
+        return False
+    if following.tag != "article":
+        return _pages_linked(following) >= 2
+    pages: set[str] = set()
+    for sibling in heading.itersiblings():
+        if sibling.tag != "article":
+            break
+        pages |= _other_pages(sibling)
+    return len(pages) >= 2
+
+
+def _other_pages(el: HtmlElement) -> set[str]:
+    """Return the pages an element links to, links within the page left out."""
+    return {h for h in _hrefs(el) if h and not h.startswith("#")}
 
 
 def _pages_linked(el: HtmlElement) -> int:
     """Return how many other pages an element links to (links within the page left out)."""
-    return len({h for h in _hrefs(el) if h and not h.startswith("#")})
+    return len(_other_pages(el))
 
 
 def _hrefs(el: HtmlElement) -> set[str]:
@@ -410,17 +455,25 @@ def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
 
 
 def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[HtmlElement]:
-    """Return the run of link lists right after a related-links heading, its siblings.
+    """Return the run of link lists or story teasers right after a related-links heading, its
+    siblings.
 
     "Also in Kurdistan" over a bare ``<ul>`` inside the article's container is a box of one
     element (``_related_box`` stops at a parent that holds text of its own), and its links
     follow it there. Such a list (``<ul>``/``<ol>``) links to other pages and is mostly link
-    text, which the article's own lists are not; the run ends at the first sibling that is
-    not one, so the paragraphs after it stay.
+    text, which the article's own lists are not. An ``<article>`` there is by its tag a
+    composition of its own, another story's teaser (a blog's "You may like" over excerpts of
+    other posts), whatever share of it is link text. The run ends at the first sibling that
+    is neither, so the paragraphs after it stay.
     """
     lists = []
     for sibling in heading.itersiblings():
-        if sibling.tag not in ("ul", "ol") or holds_article(sibling, main):
+        if holds_article(sibling, main):
+            break
+        if sibling.tag == "article" and _pages_linked(sibling):
+            lists.append(sibling)
+            continue
+        if sibling.tag not in ("ul", "ol"):
             break
         chars = text_chars(sibling)
         if not (chars and _pages_linked(sibling)) or (
