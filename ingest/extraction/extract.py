@@ -111,6 +111,8 @@ _PARAGRAPH_CONTAINERS_XPATH = etree.XPath(
     "//body//*[self::div or self::section or self::article][count(p) >= 2]"
 )
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# The most text besides links that a box of teasers holds: its label.
+_MAX_LABEL_CHARS = 30
 # Blocks that may be an inline teaser: a paragraph (or a div holding no block) with a link.
 _TEASER_XPATH = etree.XPath("//body//p[.//a[@href]] | //body//div[.//a[@href]][not(.//p|.//div)]")
 # An inline teaser is a short label and one link whose text is another story's headline:
@@ -160,7 +162,9 @@ def extract_article(
         # the page's text; it is only worth it where the page's own date will not be used.
         dated = plausible(parse_time(meta.published, local_zone), datetime.now(UTC)) is not None
         guesses = trafilatura.extract_metadata(tree, default_url=url, extensive=not dated)
-    page_chars, identified = _prune(tree, prune_xpath)
+    # Served from elsewhere (an archive, a mirror), a page is still its canonical site's.
+    hosts = {_site_host(url), _site_host(urljoin(url, meta.canonical_url or ""))}
+    page_chars, identified = _prune(tree, prune_xpath, hosts)
     # bare_extraction copies the tree it is given: one copy among the several it makes inside
     # (under 2 % of its time), and its public API has no way to hand the tree over.
     # Default mode, not favor_recall: recall skips the comparison with readability and
@@ -228,7 +232,9 @@ def _parse(page: str) -> HtmlElement:
         raise ValueError(f"unparseable HTML: {exc}") from exc
 
 
-def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> tuple[int, list[HtmlElement]]:
+def _prune(
+    tree: HtmlElement, prune_xpath: Sequence[str], hosts: set[str]
+) -> tuple[int, list[HtmlElement]]:
     """Remove furniture, related-links boxes and the profile's selectors from the tree in place.
 
     Returns the characters of the page's text without what never holds the article (scripts,
@@ -278,7 +284,9 @@ def _prune(tree: HtmlElement, prune_xpath: Sequence[str]) -> tuple[int, list[Htm
         parts = [box, *(_link_lists_after(box, main) if box is el else ())]
         if worded or sum(_pages_linked(part) for part in parts) >= 2:
             identified.extend(parts)
-    identified.extend(el for el in _TEASER_XPATH(tree) if _is_teaser(el))
+    identified.extend(
+        _teaser_box(el, body_chars) for el in _TEASER_XPATH(tree) if _is_teaser(el, hosts)
+    )
     for el in (*doomed, *identified):
         _drop(el)
     return page_chars, identified
@@ -399,10 +407,12 @@ def _hrefs(el: HtmlElement) -> set[str]:
     return {(a.get("href") or "").strip() for a in el.iter("a")}
 
 
-def _is_teaser(el: HtmlElement) -> bool:
+def _is_teaser(el: HtmlElement, hosts: set[str]) -> bool:
     """Return whether a block is an inline link to another story: a label of a few words and
     one link whose text, a headline, is most of the block. Told by its shape, so that the
-    label's wording and language do not matter.
+    label's wording and language do not matter. Without a label, the block is the link alone,
+    to a page of the same site: a paragraph that is nothing but another story's headline
+    (a link to another site there is a source the article cites).
 
     A headline starts afresh and stands alone: a link whose first word is in lower case
     carries on the sentence before it ("Smith replaced Jones, <a>who had …</a>"), and one
@@ -416,8 +426,12 @@ def _is_teaser(el: HtmlElement) -> bool:
     anchors = list(el.iter("a"))
     link = " ".join(clean_space(a.text_content()) for a in anchors).strip()
     label_words = len(text.split()) - len(link.split())
+    href = next(iter(hrefs))
+    absolute = href.startswith(("http:", "https:", "//"))
+    if label_words == 0 and absolute and _site_host(urljoin("https:", href)) not in hosts:
+        return False
     if not (
-        0 < label_words <= _TEASER_MAX_LABEL_WORDS
+        0 <= label_words <= _TEASER_MAX_LABEL_WORDS
         and len(link.split()) >= _TEASER_MIN_HEADLINE_WORDS
         and len(link) >= _TEASER_MIN_LINK_SHARE * len(text)
     ):
@@ -425,6 +439,11 @@ def _is_teaser(el: HtmlElement) -> bool:
     last = clean_space(anchors[-1].text_content())
     after = text.rpartition(last)[2].strip() if last else ""
     return not (link.split()[0].islower() or (after and set(after) <= _SENTENCE_ENDS))
+
+
+def _site_host(url: str) -> str:
+    """Return a URL's host name without "www.", which names the same site with or without it."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:
@@ -449,6 +468,27 @@ def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
     while parent is not None and parent.tag not in ("body", "article", "main"):
         own = text_chars(parent) - link_chars(parent)
         if own - text_chars(heading) > 30 or _share(parent, body_chars) > 0.3:
+            break
+        box, parent = parent, parent.getparent()
+    return box
+
+
+def _teaser_box(teaser: HtmlElement, body_chars: int) -> HtmlElement:
+    """Return the largest ancestor of a teaser that holds only teasers and a short label.
+
+    A box of teasers goes whole, with the label over them ("À découvrir" over three
+    headlines): left alone, the label would be a line of its own. A heading stops the climb:
+    a box under one is the related-box rule's, and a heading over more than links (a
+    recipe's "Preparation" over its steps) is the article's.
+    """
+    box = teaser
+    parent = box.getparent()
+    while parent is not None and parent.tag not in ("body", "article", "main"):
+        if (
+            text_chars(parent) - link_chars(parent) > _MAX_LABEL_CHARS
+            or _share(parent, body_chars) > 0.3
+            or next(parent.iter(*_SECTION_HEADINGS, "h1"), None) is not None
+        ):
             break
         box, parent = parent, parent.getparent()
     return box
