@@ -71,6 +71,28 @@ CASES = [
         ("Pasar terapung di Sungai Martapura kembali ramai", "pembeli menawar dari perahu"),
         ("Barangkali kamu juga suka", "Jembatan baru", "Musim durian", "Festival perahu"),
     ),
+    # Other stories' headlines in the body: a paragraph that is one link to another page of
+    # the site, a paragraph of several such links, and a box of them with its label. A
+    # sentence carried on by a link and a paragraph linking to another site (a source) stay.
+    (
+        "headline_links_in_body",
+        "https://www.diariodelpuerto.example/economia/muelle-norte-2024?utm_source=rss",
+        (
+            "que subieron en enero por primera vez",
+            "Informe Anual de Tráfico Portuario 2023",
+            "Las obras empezarán en primavera",
+        ),
+        (
+            "La grúa más grande",
+            "NO TE PIERDAS",
+            "paseo marítimo",
+            "regata de otoño",
+            "[VÍDEO]",
+            "Te puede gustar",
+            "faro restaurado",
+            "mercado de pescado",
+        ),
+    ),
 ]
 
 

@@ -284,9 +284,12 @@ def _prune(
         parts = [box, *(_link_lists_after(box, main) if box is el else ())]
         if worded or sum(_pages_linked(part) for part in parts) >= 2:
             identified.extend(parts)
-    identified.extend(
-        _teaser_box(el, body_chars) for el in _TEASER_XPATH(tree) if _is_teaser(el, hosts)
-    )
+    for el in _TEASER_XPATH(tree):
+        if _is_teaser(el, hosts):
+            box = _teaser_box(el, body_chars)
+            identified.append(box)
+            if (label := _label_before(box)) is not None:
+                identified.append(label)
     for el in (*doomed, *identified):
         _drop(el)
     return page_chars, identified
@@ -420,15 +423,15 @@ def _is_teaser(el: HtmlElement, hosts: set[str]) -> bool:
     it ("Tip: <a>get more ideas here</a>!"). Both are the article's own sentences.
     """
     hrefs = _hrefs(el)
-    if len(hrefs) != 1 or next(iter(hrefs)).startswith("#"):
+    if len(hrefs) > 1:
+        return _is_headline_list(el, hosts)
+    if not hrefs or next(iter(hrefs)).startswith("#"):
         return False
     text = clean_space(el.text_content())
     anchors = list(el.iter("a"))
     link = " ".join(clean_space(a.text_content()) for a in anchors).strip()
     label_words = len(text.split()) - len(link.split())
-    href = next(iter(hrefs))
-    absolute = href.startswith(("http:", "https:", "//"))
-    if label_words == 0 and absolute and _site_host(urljoin("https:", href)) not in hosts:
+    if label_words == 0 and not _same_site(next(iter(hrefs)), hosts):
         return False
     if not (
         0 <= label_words <= _TEASER_MAX_LABEL_WORDS
@@ -436,9 +439,50 @@ def _is_teaser(el: HtmlElement, hosts: set[str]) -> bool:
         and len(link) >= _TEASER_MIN_LINK_SHARE * len(text)
     ):
         return False
-    last = clean_space(anchors[-1].text_content())
+    return not (link.split()[0].islower() or _ends_sentence(text, anchors[-1]))
+
+
+def _is_headline_list(el: HtmlElement, hosts: set[str]) -> bool:
+    """Return whether a block is several teasers in one: links to other pages of the same
+    site, each a headline that starts afresh, with at most a label's words per link
+    ("China furious at Macron [INSIGHT]", one per line, under "DON'T MISS")."""
+    anchors = [a for a in el.iter("a") if clean_space(a.text_content())]
+    if len(anchors) < 2:
+        return False
+    link_words = 0
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        words = clean_space(a.text_content()).split()
+        if (
+            not href
+            or href.startswith("#")
+            or not _same_site(href, hosts)
+            or len(words) < _TEASER_MIN_HEADLINE_WORDS
+            or words[0].islower()
+        ):
+            return False
+        link_words += len(words)
+    text = clean_space(el.text_content())
+    return (
+        len(text.split()) - link_words <= _TEASER_MAX_LABEL_WORDS * len(anchors)
+        and link_chars(el) >= _TEASER_MIN_LINK_SHARE * len(text)
+        and not _ends_sentence(text, anchors[-1])
+    )
+
+
+def _ends_sentence(text: str, last_link: HtmlElement) -> bool:
+    """Return whether nothing but a full stop or the like follows a block's last link: the
+    block is a sentence written around it, not a headline."""
+    last = clean_space(last_link.text_content())
     after = text.rpartition(last)[2].strip() if last else ""
-    return not (link.split()[0].islower() or (after and set(after) <= _SENTENCE_ENDS))
+    return bool(after) and set(after) <= _SENTENCE_ENDS
+
+
+def _same_site(href: str, hosts: set[str]) -> bool:
+    """Return whether a link points into the site of the page (relative, or to its hosts)."""
+    if not href.startswith(("http:", "https:", "//")):
+        return True
+    return _site_host(urljoin("https:", href)) in hosts
 
 
 def _site_host(url: str) -> str:
@@ -492,6 +536,22 @@ def _teaser_box(teaser: HtmlElement, body_chars: int) -> HtmlElement:
             break
         box, parent = parent, parent.getparent()
     return box
+
+
+def _label_before(teaser: HtmlElement) -> HtmlElement | None:
+    """Return the label printed just before a teaser as a block of its own ("DON'T MISS"
+    over a paragraph of headlines), or None: a few words, no link, no sentence end."""
+    label = teaser.getprevious()
+    if (
+        label is None
+        or label.tag not in ("p", "div", "span", "strong")
+        or label.find(".//a") is not None
+    ):
+        return None
+    text = clean_space(label.text_content())
+    if not text or len(text.split()) > _TEASER_MAX_LABEL_WORDS or text[-1] in _SENTENCE_ENDS:
+        return None
+    return label
 
 
 def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[HtmlElement]:
