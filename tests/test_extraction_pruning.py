@@ -15,13 +15,15 @@ PAGES = FIXTURES / "pruning"
 
 # (fixture, URL, text kept, text dropped), with why the page is built that way.
 CASES = [
-    # Every paragraph wears "font-serif"; a furniture-named box beside them still goes.
+    # Every paragraph wears "font-serif", a subheading "font-weight-bold": utility classes
+    # that style text. The text-size control ("A- A+") and a furniture-named box still go.
     (
         "paragraph_class_font",
         "https://courier.example/news/ferry-returns",
         (
             "The harbour ferry resumed its crossings",
             "Engineers replaced both propeller shafts",
+            "What changes for passengers",
             "Fares stay at last year's prices",
         ),
         ("morning briefing", "A+", "Share"),

@@ -98,6 +98,7 @@ _FURNITURE_TOKENS = frozenset(
 )
 _FURNITURE_XPATH = etree.XPath("//body//*[@class or @id]")
 _names_furniture = token_matcher(_FURNITURE_TOKENS)
+_FONT_TOKENS = frozenset({"font", "fontsize"})
 _ALWAYS_PRUNED_XPATH = etree.XPath(
     "//nav | //footer | //script | //style | //noscript[not(.//p)] | //iframe | //svg"
 )
@@ -373,9 +374,18 @@ def _furniture(tree: HtmlElement, main: HtmlElement | None, body_chars: int) -> 
         tokens = class_tokens(el)
         if own and el.tag == "p" and el.get("class") == own and not tokens & _COMMENT_TOKENS:
             continue
+        if tokens & _FURNITURE_TOKENS <= _FONT_TOKENS and not _is_font_control(el):
+            continue
         if _is_furniture(el, tokens, body_chars):
             doomed.append(el)
     return doomed
+
+
+def _is_font_control(el: HtmlElement) -> bool:
+    """Return whether an element named for the font is the text-size control ("A+ A-"), not
+    text styled by a utility class ("font-weight-bold", "font-blue") that names it too. The
+    control's buttons are gone by now; what is left of it is signs, not words."""
+    return all(len(word) <= 2 for word in el.text_content().split())
 
 
 def _links_follow(heading: HtmlElement) -> bool:
