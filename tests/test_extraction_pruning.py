@@ -74,8 +74,9 @@ CASES = [
         ("Barangkali kamu juga suka", "Jembatan baru", "Musim durian", "Festival perahu"),
     ),
     # Other stories' headlines in the body: a paragraph that is one link to another page of
-    # the site, a paragraph of several such links, and a box of them with its label. A
-    # sentence carried on by a link and a paragraph linking to another site (a source) stay.
+    # the site, a heading with a label and one, a paragraph of several, and a box of them
+    # with its label. A sentence carried on by a link and a paragraph linking to another site
+    # (a source) stay.
     (
         "headline_links_in_body",
         "https://www.diariodelpuerto.example/economia/muelle-norte-2024?utm_source=rss",
@@ -86,6 +87,7 @@ CASES = [
         ),
         (
             "La grúa más grande",
+            "astillero",
             "NO TE PIERDAS",
             "paseo marítimo",
             "regata de otoño",

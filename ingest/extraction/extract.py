@@ -114,8 +114,12 @@ _PARAGRAPH_CONTAINERS_XPATH = etree.XPath(
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # The most text besides links that a box of teasers holds: its label.
 _MAX_LABEL_CHARS = 30
-# Blocks that may be an inline teaser: a paragraph (or a div holding no block) with a link.
-_TEASER_XPATH = etree.XPath("//body//p[.//a[@href]] | //body//div[.//a[@href]][not(.//p|.//div)]")
+# Blocks that may be an inline teaser: a paragraph, a heading (or a div holding no block)
+# with a link.
+_TEASER_XPATH = etree.XPath(
+    "//body//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]"
+    " | //body//div[.//a[@href]][not(.//p|.//div)]"
+)
 # An inline teaser is a short label and one link whose text is another story's headline:
 # "Read also: <a>headline</a>", "LE PUEDE INTERESAR: …", "À lire aussi » …", in any language.
 _TEASER_MAX_LABEL_WORDS = 4
@@ -163,9 +167,7 @@ def extract_article(
         # the page's text; it is only worth it where the page's own date will not be used.
         dated = plausible(parse_time(meta.published, local_zone), datetime.now(UTC)) is not None
         guesses = trafilatura.extract_metadata(tree, default_url=url, extensive=not dated)
-    # Served from elsewhere (an archive, a mirror), a page is still its canonical site's.
-    hosts = {_site_host(url), _site_host(urljoin(url, meta.canonical_url or ""))}
-    page_chars, identified = _prune(tree, prune_xpath, hosts)
+    page_chars, identified = _prune(tree, prune_xpath, _Address.of(url, meta.canonical_url))
     # bare_extraction copies the tree it is given: one copy among the several it makes inside
     # (under 2 % of its time), and its public API has no way to hand the tree over.
     # Default mode, not favor_recall: recall skips the comparison with readability and
@@ -234,7 +236,7 @@ def _parse(page: str) -> HtmlElement:
 
 
 def _prune(
-    tree: HtmlElement, prune_xpath: Sequence[str], hosts: set[str]
+    tree: HtmlElement, prune_xpath: Sequence[str], address: _Address
 ) -> tuple[int, list[HtmlElement]]:
     """Remove furniture, related-links boxes and the profile's selectors from the tree in place.
 
@@ -286,7 +288,7 @@ def _prune(
         if worded or sum(_pages_linked(part) for part in parts) >= 2:
             identified.extend(parts)
     for el in _TEASER_XPATH(tree):
-        if _is_teaser(el, hosts):
+        if _is_teaser(el, address):
             box = _teaser_box(el, body_chars)
             identified.append(box)
             if (label := _label_before(box)) is not None:
@@ -420,7 +422,7 @@ def _hrefs(el: HtmlElement) -> set[str]:
     return {(a.get("href") or "").strip() for a in el.iter("a")}
 
 
-def _is_teaser(el: HtmlElement, hosts: set[str]) -> bool:
+def _is_teaser(el: HtmlElement, address: _Address) -> bool:
     """Return whether a block is an inline link to another story: a label of a few words and
     one link whose text, a headline, is most of the block. Told by its shape, so that the
     label's wording and language do not matter. Without a label, the block is the link alone,
@@ -434,14 +436,14 @@ def _is_teaser(el: HtmlElement, hosts: set[str]) -> bool:
     """
     hrefs = _hrefs(el)
     if len(hrefs) > 1:
-        return _is_headline_list(el, hosts)
-    if not hrefs or next(iter(hrefs)).startswith("#"):
+        return _is_headline_list(el, address)
+    if not hrefs or not address.is_other_page(next(iter(hrefs))):
         return False
     text = clean_space(el.text_content())
     anchors = list(el.iter("a"))
     link = " ".join(clean_space(a.text_content()) for a in anchors).strip()
     label_words = len(text.split()) - len(link.split())
-    if label_words == 0 and not _same_site(next(iter(hrefs)), hosts):
+    if label_words == 0 and not address.is_same_site(next(iter(hrefs))):
         return False
     if not (
         0 <= label_words <= _TEASER_MAX_LABEL_WORDS
@@ -452,7 +454,7 @@ def _is_teaser(el: HtmlElement, hosts: set[str]) -> bool:
     return not (link.split()[0].islower() or _ends_sentence(text, anchors[-1]))
 
 
-def _is_headline_list(el: HtmlElement, hosts: set[str]) -> bool:
+def _is_headline_list(el: HtmlElement, address: _Address) -> bool:
     """Return whether a block is several teasers in one: links to other pages of the same
     site, each a headline that starts afresh, with at most a label's words per link
     ("China furious at Macron [INSIGHT]", one per line, under "DON'T MISS")."""
@@ -464,9 +466,8 @@ def _is_headline_list(el: HtmlElement, hosts: set[str]) -> bool:
         href = (a.get("href") or "").strip()
         words = clean_space(a.text_content()).split()
         if (
-            not href
-            or href.startswith("#")
-            or not _same_site(href, hosts)
+            not address.is_other_page(href)
+            or not address.is_same_site(href)
             or len(words) < _TEASER_MIN_HEADLINE_WORDS
             or words[0].islower()
         ):
@@ -488,16 +489,41 @@ def _ends_sentence(text: str, last_link: HtmlElement) -> bool:
     return bool(after) and set(after) <= _SENTENCE_ENDS
 
 
-def _same_site(href: str, hosts: set[str]) -> bool:
-    """Return whether a link points into the site of the page (relative, or to its hosts)."""
-    if not href.startswith(("http:", "https:", "//")):
-        return True
-    return _site_host(urljoin("https:", href)) in hosts
+@dataclass(frozen=True, slots=True)
+class _Address:
+    """Where a page is, for telling where its links go: its URL, and the site and path of
+    both the URL and the canonical link (a page served from elsewhere, an archive or a
+    mirror, is still its canonical site's)."""
+
+    url: str
+    hosts: frozenset[str]
+    paths: frozenset[str]
+
+    @classmethod
+    def of(cls, url: str, canonical: str | None) -> _Address:
+        own = [urlsplit(u) for u in (url, urljoin(url, canonical or ""))]
+        return cls(
+            url=url,
+            hosts=frozenset(_host(u.hostname) for u in own),
+            paths=frozenset(u.path.rstrip("/") for u in own),
+        )
+
+    def is_same_site(self, href: str) -> bool:
+        """Return whether a link points into the page's site (relative, or to its hosts)."""
+        return _host(urlsplit(urljoin(self.url, href)).hostname) in self.hosts
+
+    def is_other_page(self, href: str) -> bool:
+        """Return whether a link points to a page other than this one: not a fragment, not
+        the page's own address (a blog prints its post's title as a link to the post)."""
+        if not href or href.startswith("#"):
+            return False
+        target = urlsplit(urljoin(self.url, href))
+        return not (_host(target.hostname) in self.hosts and target.path.rstrip("/") in self.paths)
 
 
-def _site_host(url: str) -> str:
-    """Return a URL's host name without "www.", which names the same site with or without it."""
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+def _host(hostname: str | None) -> str:
+    """Return a host name without "www.", which names the same site with or without it."""
+    return (hostname or "").removeprefix("www.")
 
 
 def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:
