@@ -59,6 +59,20 @@ def test_widgets_and_share_bars_are_removed():
     assert strip_boilerplate(lines, GENERIC).lines == BODY
 
 
+def test_copyright_and_credit_notices_are_removed_in_any_language():
+    notices = [
+        "© Oli Scarff/Getty Images",
+        "© 2004 - 2020 Nala Löwenkönigin",
+        "Copyright © 2019 Dow Jones & Company, Inc. All Rights Reserved",
+        "© dpa | Kay Nietfeld",
+    ]
+    # A credit run into the paragraph after it (no line break in the page) is too long to be
+    # a notice: it holds the paragraph, which stays.
+    run_in = "© Hafen Nord (Pressedienst) - " + " ".join(["Der Hafen wächst weiter."] * 25)
+    lines = [BODY[0], notices[0], BODY[1], *notices[1:], run_in]
+    assert strip_boilerplate(lines, GENERIC).lines == [*BODY, run_in]
+
+
 def test_header_lines_above_the_body_are_removed():
     lines = ["Kurdistan", "Budget talks stall", "24-07-2024", "By Karwan Faidhi Dri", *BODY]
     cleaned = strip_boilerplate(lines, GENERIC, title="Budget talks stall", section="Kurdistan")

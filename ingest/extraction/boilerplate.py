@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _MAX_CAPTION_CHARS = 400
+# A line that opens with the copyright sign is a notice, of the site ("© 2004 - 2020 …") or of a
+# photo's owner ("© Oli Scarff/Getty Images"), in any language; no paragraph starts with one.
+# A notice run into the paragraph after it is longer than a caption, and stays.
+_NOTICE_RE = re.compile(r"^(?:copyright\s*)?©", re.IGNORECASE)
 # Header lines printed above the body: dates, "N hours ago" (``TIME_AGO_RE``), bylines.
 _DATE_LINE_RE = re.compile(
     r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{4}-\d{2}-\d{2})(?:\s+\d{1,2}:\d{2})?$"
@@ -74,15 +78,20 @@ def strip_boilerplate(
 ) -> Cleaned:
     """Return the body lines without page furniture, and the photo caption found among them.
 
-    In order: the comment section and all after it is cut; widget lines and the site's own
-    boilerplate go; the header lines above the body (section label, title, date, byline) go;
+    In order: the comment section and all after it is cut; widget lines, copyright and
+    credit notices and the site's own boilerplate go; the header lines above the body (section label, title, date, byline) go;
     caption lines move out of the text into ``image_caption``.
     """
     kept = _cut_comment_section(list(lines), rules)
     kept = [
         ln
         for ln in kept
-        if not (WIDGET_LINE_RE.match(ln) or READ_MORE_RE.match(ln) or rules.is_site_boilerplate(ln))
+        if not (
+            WIDGET_LINE_RE.match(ln)
+            or READ_MORE_RE.match(ln)
+            or rules.is_site_boilerplate(ln)
+            or (_NOTICE_RE.match(ln) and len(ln) <= _MAX_CAPTION_CHARS)
+        )
     ]
     kept = _drop_header(kept, title=title, section=section, authors=authors)
     return _move_captions(kept, image_caption)
