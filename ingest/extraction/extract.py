@@ -437,21 +437,21 @@ def _is_teaser(el: HtmlElement, address: _Address) -> bool:
     hrefs = _hrefs(el)
     if len(hrefs) > 1:
         return _is_headline_list(el, address)
-    if not hrefs or not address.is_other_page(next(iter(hrefs))):
+    if not hrefs:
         return False
+    # The shape first: it rules out most blocks, at less cost than resolving their link.
     text = clean_space(el.text_content())
     anchors = list(el.iter("a"))
     link = " ".join(clean_space(a.text_content()) for a in anchors).strip()
     label_words = len(text.split()) - len(link.split())
-    if label_words == 0 and not address.is_same_site(next(iter(hrefs))):
-        return False
     if not (
         0 <= label_words <= _TEASER_MAX_LABEL_WORDS
         and len(link.split()) >= _TEASER_MIN_HEADLINE_WORDS
         and len(link) >= _TEASER_MIN_LINK_SHARE * len(text)
-    ):
+    ) or (link.split()[0].islower() or _ends_sentence(text, anchors[-1])):
         return False
-    return not (link.split()[0].islower() or _ends_sentence(text, anchors[-1]))
+    href = next(iter(hrefs))
+    return address.is_other_page(href) and (label_words > 0 or address.is_same_site(href))
 
 
 def _is_headline_list(el: HtmlElement, address: _Address) -> bool:
@@ -463,22 +463,19 @@ def _is_headline_list(el: HtmlElement, address: _Address) -> bool:
         return False
     link_words = 0
     for a in anchors:
-        href = (a.get("href") or "").strip()
         words = clean_space(a.text_content()).split()
-        if (
-            not address.is_other_page(href)
-            or not address.is_same_site(href)
-            or len(words) < _TEASER_MIN_HEADLINE_WORDS
-            or words[0].islower()
-        ):
+        if len(words) < _TEASER_MIN_HEADLINE_WORDS or words[0].islower():
             return False
         link_words += len(words)
     text = clean_space(el.text_content())
-    return (
+    if not (
         len(text.split()) - link_words <= _TEASER_MAX_LABEL_WORDS * len(anchors)
         and link_chars(el) >= _TEASER_MIN_LINK_SHARE * len(text)
         and not _ends_sentence(text, anchors[-1])
-    )
+    ):
+        return False
+    hrefs = [(a.get("href") or "").strip() for a in anchors]
+    return all(address.is_other_page(h) and address.is_same_site(h) for h in hrefs)
 
 
 def _ends_sentence(text: str, last_link: HtmlElement) -> bool:
