@@ -423,11 +423,11 @@ def _hrefs(el: HtmlElement) -> set[str]:
 
 
 def _is_teaser(el: HtmlElement, address: _Address) -> bool:
-    """Return whether a block is an inline link to another story: a label of a few words and
-    one link whose text, a headline, is most of the block. Told by its shape, so that the
-    label's wording and language do not matter. Without a label, the block is the link alone,
-    to a page of the same site: a paragraph that is nothing but another story's headline
-    (a link to another site there is a source the article cites).
+    """Return whether a block is an inline link to another story of the site: at most a label
+    of a few words, and one link whose text, a headline, is most of the block. Told by its
+    shape, so that the label's wording and language do not matter. The link goes to another
+    page of the same site: one to another site is a source the article cites ("Link: <a>…</a>"
+    in a podcast's show notes).
 
     A headline starts afresh and stands alone: a link whose first word is in lower case
     carries on the sentence before it ("Smith replaced Jones, <a>who had …</a>"), and one
@@ -451,7 +451,7 @@ def _is_teaser(el: HtmlElement, address: _Address) -> bool:
     ) or (link.split()[0].islower() or _ends_sentence(text, anchors[-1])):
         return False
     href = next(iter(hrefs))
-    return address.is_other_page(href) and (label_words > 0 or address.is_same_site(href))
+    return address.is_other_page(href) and address.is_same_site(href)
 
 
 def _is_headline_list(el: HtmlElement, address: _Address) -> bool:
