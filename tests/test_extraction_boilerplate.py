@@ -118,3 +118,10 @@ def test_a_salutation_above_the_body_is_not_a_label():
     lines = strip_boilerplate(list(extracted.lines), GENERIC, title=extracted.title).lines
     assert lines[0] == "Dear readers,"
     assert lines[1].startswith("seven years ago I started this blog")
+
+
+def test_a_phrase_with_a_comma_above_the_body_is_not_a_label():
+    # "Enchufla" names the page's section; "Platzwechsel, langsam erklärt" is the subtitle
+    # the article opens with, three words like a label but a phrase.
+    lines = ["Enchufla", "Platzwechsel, langsam erklärt", *BODY]
+    assert strip_boilerplate(lines, GENERIC).lines == lines[1:]

@@ -131,8 +131,9 @@ def _drop_header(
             or (
                 len(line.split()) <= _LABEL_MAX_WORDS
                 and not _SENTENCE_END_RE.search(line)
-                # A line that ends in a comma opens a sentence ("Dear readers,"); labels do not.
-                and not line.endswith(",")
+                # A comma makes a phrase ("Dear readers,", "Slow steps, explained"); a label
+                # names a section in a word or two and holds none.
+                and "," not in line
             )
         )
         if not is_header:
