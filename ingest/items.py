@@ -73,6 +73,8 @@ class ArticleItem(ArticleFields):
     #: trafilatura's own text of the whole page, for ``FallbackPipeline``, which empties it;
     #: never stored.
     reference_text: str = field(default="", repr=False)
+    #: The body's own headings (``Extracted.headings``), for the header cleaning; never stored.
+    headings: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)

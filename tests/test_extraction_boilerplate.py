@@ -125,3 +125,17 @@ def test_a_phrase_with_a_comma_above_the_body_is_not_a_label():
     # the article opens with, three words like a label but a phrase.
     lines = ["Enchufla", "Platzwechsel, langsam erklärt", *BODY]
     assert strip_boilerplate(lines, GENERIC).lines == lines[1:]
+
+
+def test_a_subheading_that_opens_the_body_is_not_a_label():
+    # "Künstlerischer Lebenslauf" is as short as a section label, but it is printed as the
+    # heading of the body's first part.
+    page = (FIXTURES / "pruning" / "subheading_opens_body.html").read_text(encoding="utf-8")
+    extracted = extract_article(page, "https://zwei-am-klavier.example/ueber-uns/")
+    assert extracted is not None
+    assert "Künstlerischer Lebenslauf" in extracted.headings
+    lines = strip_boilerplate(
+        list(extracted.lines), GENERIC, title=extracted.title, headings=extracted.headings
+    ).lines
+    assert lines[0] == "Künstlerischer Lebenslauf"
+    assert "Auszeichnungen" in lines

@@ -120,6 +120,7 @@ def build_article(
         fetched_at=fetched_at,
         page_type=extracted.page_type,
         reference_text="\n".join(extracted.reference_lines),
+        headings=extracted.headings,
     )
 
 
@@ -147,6 +148,7 @@ def strip_article(article: ArticleItem) -> ArticleItem:
         section=article.section,
         authors=article.authors,
         image_caption=article.image_caption,
+        headings=article.headings,
     )
     return replace(
         article,
@@ -171,6 +173,7 @@ def fall_back(article: ArticleItem) -> tuple[ArticleItem, bool]:
         section=article.section,
         authors=article.authors,
         image_caption=article.image_caption,
+        headings=article.headings,
     )
     kept = article.text.split("\n") if article.text else []
     if not should_fall_back(kept, cleaned.lines):

@@ -24,7 +24,7 @@ from ingest.extraction.lexicon import (
 from ingest.extraction.paragraphs import paragraph_key
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
 _MAX_CAPTION_CHARS = 400
 # A line that opens with the copyright sign is a notice, of the site ("© 2004 - 2020 …") or of a
@@ -75,6 +75,7 @@ def strip_boilerplate(
     section: str | None = None,
     authors: Sequence[str] = (),
     image_caption: str | None = None,
+    headings: Collection[str] = (),
 ) -> Cleaned:
     """Return the body lines without page furniture, and the photo caption found among them.
 
@@ -93,7 +94,7 @@ def strip_boilerplate(
             or (_NOTICE_RE.match(ln) and len(ln) <= _MAX_CAPTION_CHARS)
         )
     ]
-    kept = _drop_header(kept, title=title, section=section, authors=authors)
+    kept = _drop_header(kept, title=title, section=section, authors=authors, headings=headings)
     return _move_captions(kept, image_caption)
 
 
@@ -110,9 +111,17 @@ def _cut_comment_section(lines: list[str], rules: BoilerplateRules) -> list[str]
 
 
 def _drop_header(
-    lines: list[str], *, title: str | None, section: str | None, authors: Sequence[str]
+    lines: list[str],
+    *,
+    title: str | None,
+    section: str | None,
+    authors: Sequence[str],
+    headings: Collection[str],
 ) -> list[str]:
     known = {paragraph_key(x) for x in (title, section, *authors) if x}
+    # The article's own subheading opens its first part; a section label is not printed as
+    # one (the title and the known section still go, whatever their markup).
+    subheadings = {paragraph_key(h) for h in headings} - known
     names = tuple(paragraph_key(a) for a in authors if a)
     for index, line in enumerate(lines):
         key = paragraph_key(line)
@@ -129,7 +138,8 @@ def _drop_header(
             or TIME_AGO_RE.match(line)
             or BYLINE_RE.match(line)
             or (
-                len(line.split()) <= _LABEL_MAX_WORDS
+                key not in subheadings
+                and len(line.split()) <= _LABEL_MAX_WORDS
                 and not _SENTENCE_END_RE.search(line)
                 # A comma makes a phrase ("Dear readers,", "Slow steps, explained"); a label
                 # names a section in a word or two and holds none.

@@ -62,6 +62,9 @@ class Extracted:
     #: over-pruning safety net compares the cleaned text with (``ingest.extraction.fallback``);
     #: empty where pruning cannot have lost enough for the net to act (``may_fall_back``).
     reference_lines: tuple[str, ...] = ()
+    #: The lines trafilatura found printed as headings (h1-h6) in the body: the article's own
+    #: subheadings, which the header cleaning must not take for section labels.
+    headings: frozenset[str] = frozenset()
 
 
 # Class and id tokens of page furniture that is never article text. Matched as whole tokens
@@ -191,7 +194,7 @@ def extract_article(
         local_zone=local_zone,
         title_suffix=title_suffix,
     )
-    return replace(extracted, reference_lines=reference_lines)
+    return replace(extracted, reference_lines=reference_lines, headings=_headings(document))
 
 
 def _lines(document: Document | None) -> tuple[str, ...]:
@@ -199,6 +202,13 @@ def _lines(document: Document | None) -> tuple[str, ...]:
     if document is None or not document.text:
         return ()
     return tuple(line for line in (clean_space(x) for x in document.text.split("\n")) if line)
+
+
+def _headings(document: Document | None) -> frozenset[str]:
+    """Return the texts of the headings in trafilatura's result, as its text prints them."""
+    if document is None or document.body is None:
+        return frozenset()
+    return frozenset(clean_space("".join(h.itertext())) for h in document.body.iter("head"))
 
 
 def _has_gaps(meta: PageMetadata) -> bool:
