@@ -113,6 +113,36 @@ def test_meal_plan_repeating_a_block_with_its_tip_keeps_every_plan():
     assert dedupe_paragraphs(lines) == lines
 
 
+def test_meal_plan_repeating_its_portion_lists_keeps_every_plan():
+    # A meal and its portions come back in the next plan; both lines are long, and both
+    # lists end with an abbreviation's full stop, like a sentence. A list is not prose.
+    meal = "Asparagus and Eggs: 1 cup asparagus, 2 poached eggs, 1/2 cup sweet potato, 1 tsp."
+    portions = "Portion Fix Containers: 1 Green, 1 Red, 1 Yellow, 1 Purple, 1 Blue, 1 tsp."
+    lines = []
+    for plan, extra in (("A", "Chicken Zoodles"), ("B", "Beef Chili"), ("C", "Tofu Bowl")):
+        lines += [f"Meal plan {plan}", "Pre-Workout Meal", meal, portions, "Meal 2", extra]
+    assert dedupe_paragraphs(lines) == [
+        "Meal plan A",
+        "Pre-Workout Meal",
+        meal,
+        portions,
+        "Meal 2",
+        "Chicken Zoodles",
+        "Meal plan B",
+        "Pre-Workout Meal",
+        meal,
+        portions,
+        "Meal 2",
+        "Beef Chili",
+        "Meal plan C",
+        "Pre-Workout Meal",
+        meal,
+        portions,
+        "Meal 2",
+        "Tofu Bowl",
+    ]
+
+
 def test_refrain_and_repeated_table_cells_are_kept():
     song = ["Verse one of the song", "Oh mountains, my only friends", "Verse two of the song"]
     song += ["Oh mountains, my only friends"]

@@ -146,8 +146,16 @@ _SENTENCE_END_RE = re.compile(r"[.!?…؟۔।。！？][\"')\]»”’]*$")
 
 def _is_sentence(key: str) -> bool:
     """Return whether a paragraph is prose: long, and ending as a sentence ends (an ingredient
-    list or a label line is long at times, but does not end like one)."""
-    return len(key) >= PROSE_CHARS and bool(_SENTENCE_END_RE.search(key))
+    list or a label line is long at times, but does not end like one), and not a list run
+    into one line ("1 Green, 1 Red, 1 Yellow, 1 tsp."), which has a comma every word or two
+    where a sentence has one every clause."""
+    if len(key) < PROSE_CHARS or not _SENTENCE_END_RE.search(key):
+        return False
+    return key.count(",") * _WORDS_PER_LIST_ITEM < len(key.split())
+
+
+# A list run into one line has an item every word or two; a clause is longer than this.
+_WORDS_PER_LIST_ITEM = 3
 
 
 def _truncation_match(stem: str, stems: list[str]) -> int | None:
