@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.extraction.extract import extract_article
+from ingest.extraction.extract import _Address, _parse, _prune, extract_article
 from tests.conftest import FIXTURES
 
 PAGES = FIXTURES / "pruning"
@@ -109,3 +109,20 @@ def test_pruning_keeps_the_article_and_drops_the_furniture(name, url, kept, drop
         assert fragment in text
     for fragment in dropped:
         assert fragment not in text
+
+
+def test_a_heading_over_links_to_other_sites_and_files_is_not_a_related_box():
+    # The press coverage the page is about: a heading over links to PDFs and to other sites.
+    # "À lire aussi" over links to other pages of the site is a related box. trafilatura
+    # itself leaves out a list this dense in links on a page this short, so what pruning
+    # removes is read from the pruned tree.
+    url = "https://syndicat-du-livre.example/caisse-de-solidarite/"
+    tree = _parse((PAGES / "press_links_under_heading.html").read_text(encoding="utf-8"))
+    _, identified = _prune(tree, (), _Address.of(url, None))
+    removed = " ".join(el.text_content() for el in identified)
+    kept = tree.text_content()
+    for fragment in ("On parle de la caisse", "Comment seront redistribués", "quel coût"):
+        assert fragment in kept
+    for fragment in ("À lire aussi", "Assemblée générale", "nouveau bureau"):
+        assert fragment in removed
+        assert fragment not in kept

@@ -142,6 +142,11 @@ _MAX_FURNITURE_SHARE = 0.4
 _SHORT_FURNITURE_CHARS = 200
 _FURNITURE_LINK_DENSITY = 0.5
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentform", "disqus"})
+# A link to a document or a medium rather than a page.
+_FILE_LINK_RE = re.compile(
+    r"\.(?:pdf|docx?|odt|rtf|xlsx?|ods|csv|pptx?|odp|zip|epub|mp3|mp4|jpe?g|png|gif)$",
+    re.IGNORECASE,
+)
 # The elements whose text trafilatura prints as a line of its own.
 _LINE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "div", "span", "a")
 
@@ -287,15 +292,15 @@ def _prune(
         # least two other pages. Only the heading's own text is read for the wording; reading
         # every container's whole text would be slow.
         worded = RELATED_HEADING_RE.match((el.text or "").strip())
-        if not (worded or (el.tag in _SECTION_HEADINGS and _links_follow(el))):
+        if not (worded or (el.tag in _SECTION_HEADINGS and _links_follow(el, address))):
             continue
         if text_chars(el) >= 60:
             continue
         box = _related_box(el, body_chars)
         # A heading that could not widen is printed among the article's paragraphs: its
         # links are the lists that follow it in the same container.
-        parts = [box, *(_link_lists_after(box, main) if box is el else ())]
-        if worded or sum(_pages_linked(part) for part in parts) >= 2:
+        parts = [box, *(_link_lists_after(box, main, address) if box is el else ())]
+        if worded or sum(_stories(part, address) for part in parts) >= 2:
             identified.extend(parts)
     for el in _TEASER_XPATH(tree):
         if _is_teaser(el, address):
@@ -400,32 +405,48 @@ def _is_font_control(el: HtmlElement) -> bool:
     return all(len(word) <= 2 for word in el.text_content().split())
 
 
-def _links_follow(heading: HtmlElement) -> bool:
-    """Return whether the element after a heading links to two or more other pages: the cheap
-    look that spares every other heading the walk up its ancestors (``_related_box``). Story
-    teasers (``<article>``) each link to one page: their run after the heading is read whole.
+def _links_follow(heading: HtmlElement, address: _Address) -> bool:
+    """Return whether what follows a heading points to two or more other stories: the cheap
+    look that spares every other heading the walk up its ancestors (``_related_box``). The
+    element after it counts the pages of the site it links to; a run of ``<article>``
+    elements, each a story of its own by its tag, counts its length.
     """
     following = heading.getnext()
     if following is None:
         return False
     if following.tag != "article":
-        return _pages_linked(following) >= 2
-    pages: set[str] = set()
+        return _pages_linked(following, address) >= 2
+    run = 0
     for sibling in heading.itersiblings():
         if sibling.tag != "article":
             break
-        pages |= _other_pages(sibling)
-    return len(pages) >= 2
+        run += 1
+    return run >= 2
 
 
-def _other_pages(el: HtmlElement) -> set[str]:
-    """Return the pages an element links to, links within the page left out."""
-    return {h for h in _hrefs(el) if h and not h.startswith("#")}
+def _other_pages(el: HtmlElement, address: _Address) -> set[str]:
+    """Return the other pages of the site an element links to. Left out: links within the
+    page, to files, and to other sites: a list of PDFs and videos under a heading is the
+    documents the article is about (press clippings, a report), not a box of other stories,
+    which a site keeps on itself."""
+    return {
+        h
+        for h in _hrefs(el)
+        if address.is_other_page(h)
+        and address.is_same_site(h)
+        and not _FILE_LINK_RE.search(urlsplit(h).path)
+    }
 
 
-def _pages_linked(el: HtmlElement) -> int:
+def _stories(el: HtmlElement, address: _Address) -> int:
+    """Return how many other stories an element points to: one if it is an ``<article>``
+    (another story's teaser, whatever it links to), else the site's pages it links to."""
+    return 1 if el.tag == "article" else _pages_linked(el, address)
+
+
+def _pages_linked(el: HtmlElement, address: _Address) -> int:
     """Return how many other pages an element links to (links within the page left out)."""
-    return len(_other_pages(el))
+    return len(_other_pages(el, address))
 
 
 def _hrefs(el: HtmlElement) -> set[str]:
@@ -597,7 +618,9 @@ def _label_before(teaser: HtmlElement) -> HtmlElement | None:
     return label
 
 
-def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[HtmlElement]:
+def _link_lists_after(
+    heading: HtmlElement, main: HtmlElement | None, address: _Address
+) -> list[HtmlElement]:
     """Return the run of link lists or story teasers right after a related-links heading, its
     siblings.
 
@@ -606,20 +629,20 @@ def _link_lists_after(heading: HtmlElement, main: HtmlElement | None) -> list[Ht
     follow it there. Such a list (``<ul>``/``<ol>``) links to other pages and is mostly link
     text, which the article's own lists are not. An ``<article>`` there is by its tag a
     composition of its own, another story's teaser (a blog's "You may like" over excerpts of
-    other posts), whatever share of it is link text. The run ends at the first sibling that
-    is neither, so the paragraphs after it stay.
+    other posts), whatever it links to. The run ends at the first sibling that is neither,
+    so the paragraphs after it stay.
     """
     lists = []
     for sibling in heading.itersiblings():
         if holds_article(sibling, main):
             break
-        if sibling.tag == "article" and _pages_linked(sibling):
+        if sibling.tag == "article":
             lists.append(sibling)
             continue
         if sibling.tag not in ("ul", "ol"):
             break
         chars = text_chars(sibling)
-        if not (chars and _pages_linked(sibling)) or (
+        if not (chars and _pages_linked(sibling, address)) or (
             link_chars(sibling) / chars <= _FURNITURE_LINK_DENSITY
         ):
             break
