@@ -139,3 +139,9 @@ def test_a_subheading_that_opens_the_body_is_not_a_label():
     ).lines
     assert lines[0] == "Künstlerischer Lebenslauf"
     assert "Auszeichnungen" in lines
+
+
+def test_a_section_label_printed_as_a_heading_is_still_a_label():
+    # "News" is printed as a heading too, but over the byline, not over the body's prose.
+    lines = ["News", "By Jane Roe", *BODY]
+    assert strip_boilerplate(lines, GENERIC, headings={"News"}).lines == BODY

@@ -21,7 +21,7 @@ from ingest.extraction.lexicon import (
     TIME_AGO_RE,
     WIDGET_LINE_RE,
 )
-from ingest.extraction.paragraphs import paragraph_key
+from ingest.extraction.paragraphs import PROSE_CHARS, paragraph_key
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -119,12 +119,13 @@ def _drop_header(
     headings: Collection[str],
 ) -> list[str]:
     known = {paragraph_key(x) for x in (title, section, *authors) if x}
-    # The article's own subheading opens its first part; a section label is not printed as
-    # one (the title and the known section still go, whatever their markup).
     subheadings = {paragraph_key(h) for h in headings} - known
     names = tuple(paragraph_key(a) for a in authors if a)
     for index, line in enumerate(lines):
         key = paragraph_key(line)
+        # A heading right over prose is the article's first subheading, however short; a
+        # section label printed as a heading stands over the headline, a byline or a date.
+        opens_body = key in subheadings and index + 1 < len(lines) and _is_prose(lines[index + 1])
         is_header = (
             key in known
             # A byline with more than the name: "Robert Burns, AP National Security Writer".
@@ -138,7 +139,7 @@ def _drop_header(
             or TIME_AGO_RE.match(line)
             or BYLINE_RE.match(line)
             or (
-                key not in subheadings
+                not opens_body
                 and len(line.split()) <= _LABEL_MAX_WORDS
                 and not _SENTENCE_END_RE.search(line)
                 # A comma makes a phrase ("Dear readers,", "Slow steps, explained"); a label
@@ -149,6 +150,11 @@ def _drop_header(
         if not is_header:
             return lines[index:]
     return []
+
+
+def _is_prose(line: str) -> bool:
+    """Return whether a line is a paragraph of prose: a sentence's length, ending as one."""
+    return len(line) >= PROSE_CHARS and bool(_SENTENCE_END_RE.search(line))
 
 
 def _move_captions(lines: list[str], image_caption: str | None) -> Cleaned:
