@@ -9,7 +9,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from ingest.extraction.article import build_article, clean_article
-from ingest.extraction.extract import extract_article
+from ingest.extraction.extract import Extracted, extract_article
 from ingest.extraction.fallback import MIN_KEPT_SHARE, may_fall_back, should_fall_back
 from ingest.items import ArticleItem
 from ingest.pipelines import FallbackPipeline
@@ -58,15 +58,20 @@ def test_an_article_lost_to_pruning_comes_back_from_the_reference():
     assert BODY[0] in extracted.lines
     assert BODY[1] not in extracted.lines
     assert set(BODY) <= set(extracted.reference_lines)
+    assert _cleaned_text(extracted, URL) == "\n".join(BODY)
+
+
+def _cleaned_text(extracted: Extracted, url: str) -> str:
+    """Return the text an extraction ends with after the crawl's whole cleaning chain."""
     article = build_article(
-        url=URL,
+        url=url,
         site=None,
         edition=None,
         fetched_at=datetime(2025, 6, 1, tzinfo=UTC),
         extracted=extracted,
         profile=None,
     )
-    assert clean_article(article).text == "\n".join(BODY)
+    return clean_article(article).text
 
 
 def _article(text: list[str], reference: list[str]) -> ArticleItem:
@@ -121,14 +126,6 @@ def test_what_pruning_identified_by_structure_does_not_count_as_lost():
     assert "Musim durian" in reference
     assert sum(map(len, extracted.lines)) < MIN_KEPT_SHARE * len(reference)
     assert not any("Musim durian" in line for line in extracted.reference_lines)
-    article = build_article(
-        url=url,
-        site=None,
-        edition=None,
-        fetched_at=datetime(2025, 6, 1, tzinfo=UTC),
-        extracted=extracted,
-        profile=None,
-    )
-    text = clean_article(article).text
+    text = _cleaned_text(extracted, url)
     assert "kembali ramai sejak pagi" in text
     assert "Musim durian" not in text
