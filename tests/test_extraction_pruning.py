@@ -75,13 +75,14 @@ CASES = [
     ),
     # Other stories' headlines in the body: a paragraph that is one link to another page of
     # the site, a heading with a label and one, a paragraph of several, and a box of them
-    # with its label. A sentence carried on by a link and a paragraph linking to another site
-    # (a source) stay.
+    # with its label. A sentence carried on by a link, a paragraph linking to another site
+    # (a source) and one whose link is no address at all ("http://[…") stay.
     (
         "headline_links_in_body",
         "https://www.diariodelpuerto.example/economia/muelle-norte-2024?utm_source=rss",
         (
             "que subieron en enero por primera vez",
+            "Los planos de la obra, en la web del puerto",
             "Informe Anual de Tráfico Portuario 2023",
             "Las obras empezarán en primavera",
         ),

@@ -80,7 +80,8 @@ def strip_boilerplate(
     """Return the body lines without page furniture, and the photo caption found among them.
 
     In order: the comment section and all after it is cut; widget lines, copyright and
-    credit notices and the site's own boilerplate go; the header lines above the body (section label, title, date, byline) go;
+    credit notices and the site's own boilerplate go; the header lines above the body
+    (section label, title, date, byline; not a subheading over the first paragraph) go;
     caption lines move out of the text into ``image_caption``.
     """
     kept = _cut_comment_section(list(lines), rules)

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import trafilatura
 from lxml import etree, html
@@ -425,17 +425,10 @@ def _links_follow(heading: HtmlElement, address: _Address) -> bool:
 
 
 def _other_pages(el: HtmlElement, address: _Address) -> set[str]:
-    """Return the other pages of the site an element links to. Left out: links within the
-    page, to files, and to other sites: a list of PDFs and videos under a heading is the
-    documents the article is about (press clippings, a report), not a box of other stories,
-    which a site keeps on itself."""
-    return {
-        h
-        for h in _hrefs(el)
-        if address.is_other_page(h)
-        and address.is_same_site(h)
-        and not _FILE_LINK_RE.search(urlsplit(h).path)
-    }
+    """Return the other stories of the site an element links to (``_Address.links_story``):
+    a list of PDFs and videos under a heading is the press coverage a page is about, not a
+    box of other stories, which a site keeps on itself."""
+    return {h for h in _hrefs(el) if address.links_story(h)}
 
 
 def _stories(el: HtmlElement, address: _Address) -> int:
@@ -445,7 +438,7 @@ def _stories(el: HtmlElement, address: _Address) -> int:
 
 
 def _pages_linked(el: HtmlElement, address: _Address) -> int:
-    """Return how many other pages an element links to (links within the page left out)."""
+    """Return how many other stories of the site an element links to."""
     return len(_other_pages(el, address))
 
 
@@ -481,8 +474,7 @@ def _is_teaser(el: HtmlElement, address: _Address) -> bool:
         and len(link) >= _TEASER_MIN_LINK_SHARE * len(text)
     ) or (link.split()[0].islower() or _ends_sentence(text, anchors[-1])):
         return False
-    href = next(iter(hrefs))
-    return address.is_other_page(href) and address.is_same_site(href)
+    return address.links_story(next(iter(hrefs)))
 
 
 def _is_headline_list(el: HtmlElement, address: _Address) -> bool:
@@ -505,8 +497,7 @@ def _is_headline_list(el: HtmlElement, address: _Address) -> bool:
         and not _ends_sentence(text, anchors[-1])
     ):
         return False
-    hrefs = [(a.get("href") or "").strip() for a in anchors]
-    return all(address.is_other_page(h) and address.is_same_site(h) for h in hrefs)
+    return all(address.links_story((a.get("href") or "").strip()) for a in anchors)
 
 
 def _ends_sentence(text: str, last_link: HtmlElement) -> bool:
@@ -529,24 +520,36 @@ class _Address:
 
     @classmethod
     def of(cls, url: str, canonical: str | None) -> _Address:
-        own = [urlsplit(u) for u in (url, urljoin(url, canonical or ""))]
+        own = [u for u in (_resolve(url, ""), _resolve(url, canonical or "")) if u is not None]
         return cls(
             url=url,
             hosts=frozenset(_host(u.hostname) for u in own),
             paths=frozenset(u.path.rstrip("/") for u in own),
         )
 
-    def is_same_site(self, href: str) -> bool:
-        """Return whether a link points into the page's site (relative, or to its hosts)."""
-        return _host(urlsplit(urljoin(self.url, href)).hostname) in self.hosts
-
-    def is_other_page(self, href: str) -> bool:
-        """Return whether a link points to a page other than this one: not a fragment, not
-        the page's own address (a blog prints its post's title as a link to the post)."""
+    def links_story(self, href: str) -> bool:
+        """Return whether a link points to another story of the site: to a page of the same
+        site (relative, or to its hosts) other than this one, and not to a file. A link to
+        another site is a source the article cites, one to a PDF a document it is about, and
+        one to the page's own address its title printed as a link (a blog's post title)."""
         if not href or href.startswith("#"):
             return False
-        target = urlsplit(urljoin(self.url, href))
-        return not (_host(target.hostname) in self.hosts and target.path.rstrip("/") in self.paths)
+        target = _resolve(self.url, href)
+        return (
+            target is not None
+            and _host(target.hostname) in self.hosts
+            and target.path.rstrip("/") not in self.paths
+            and not _FILE_LINK_RE.search(target.path)
+        )
+
+
+def _resolve(base: str, href: str) -> SplitResult | None:
+    """Return a link's absolute address, split, or None for one that is no address at all
+    ("http://[broken"): a page's bad link is no reason to lose the page."""
+    try:
+        return urlsplit(urljoin(base, href))
+    except ValueError:
+        return None
 
 
 def _host(hostname: str | None) -> str:

@@ -140,6 +140,8 @@ def _is_printed_twice(
     return len(run) > 1 and sum(_is_sentence(keys[i]) for i in run) >= 2
 
 
+# A list run into one line has an item every word or two; a clause is longer than this.
+_WORDS_PER_LIST_ITEM = 3
 # The end of a sentence, before closing quotes or brackets: Latin, Arabic, Devanagari, CJK.
 _SENTENCE_END_RE = re.compile(r"[.!?…؟۔।。！？][\"')\]»”’]*$")
 
@@ -152,10 +154,6 @@ def _is_sentence(key: str) -> bool:
     if len(key) < PROSE_CHARS or not _SENTENCE_END_RE.search(key):
         return False
     return key.count(",") * _WORDS_PER_LIST_ITEM < len(key.split())
-
-
-# A list run into one line has an item every word or two; a clause is longer than this.
-_WORDS_PER_LIST_ITEM = 3
 
 
 def _truncation_match(stem: str, stems: list[str]) -> int | None:
