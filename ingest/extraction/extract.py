@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -517,6 +517,8 @@ class _Address:
     url: str
     hosts: frozenset[str]
     paths: frozenset[str]
+    #: What ``links_story`` said of each link so far: a page repeats its menus' links.
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, url: str, canonical: str | None) -> _Address:
@@ -534,13 +536,16 @@ class _Address:
         one to the page's own address its title printed as a link (a blog's post title)."""
         if not href or href.startswith("#"):
             return False
-        target = _resolve(self.url, href)
-        return (
-            target is not None
-            and _host(target.hostname) in self.hosts
-            and target.path.rstrip("/") not in self.paths
-            and not _FILE_LINK_RE.search(target.path)
-        )
+        known = self._seen.get(href)
+        if known is None:
+            target = _resolve(self.url, href)
+            known = self._seen[href] = (
+                target is not None
+                and _host(target.hostname) in self.hosts
+                and target.path.rstrip("/") not in self.paths
+                and not _FILE_LINK_RE.search(target.path)
+            )
+        return known
 
 
 def _resolve(base: str, href: str) -> SplitResult | None:
