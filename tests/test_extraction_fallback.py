@@ -29,10 +29,22 @@ def test_keeping_half_of_the_reference_is_enough():
     assert not should_fall_back(BODY, [])
 
 
-def test_a_reference_is_needed_only_below_half_the_page():
-    assert may_fall_back(0, 1000)
-    assert may_fall_back(499, 1000)
-    assert not may_fall_back(500, 1000)
+def test_a_reference_is_needed_below_half_the_page_or_without_prose():
+    page_chars = 2 * sum(map(len, BODY))
+    assert may_fall_back([], page_chars)
+    assert may_fall_back(BODY[:-1], page_chars)
+    assert not may_fall_back(BODY, page_chars)
+    # A text as long as half the page but without a sentence: a table, a list of teasers.
+    cells = ["1. Harbour United", "17", "32 : 2", "+61"] * 40
+    assert may_fall_back(cells, sum(map(len, cells)))
+
+
+def test_a_text_without_prose_gives_way_to_a_reference_of_prose_it_does_not_hold():
+    cells = ["1. Harbour United", "17", "32 : 2", "+61"] * 40
+    assert should_fall_back(cells, BODY)
+    # Prose on our side, or none on the reference's, and the longer text is not replaced.
+    assert not should_fall_back([*cells, BODY[0]], BODY)
+    assert not should_fall_back(cells, ["Table", "17", "32 : 2"])
 
 
 URL = "https://news.example/2024/bridge"

@@ -21,7 +21,7 @@ from ingest.extraction.lexicon import (
     TIME_AGO_RE,
     WIDGET_LINE_RE,
 )
-from ingest.extraction.paragraphs import PROSE_CHARS, paragraph_key
+from ingest.extraction.paragraphs import is_prose, paragraph_key
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -126,7 +126,7 @@ def _drop_header(
         key = paragraph_key(line)
         # A heading right over prose is the article's first subheading, however short; a
         # section label printed as a heading stands over the headline, a byline or a date.
-        opens_body = key in subheadings and index + 1 < len(lines) and _is_prose(lines[index + 1])
+        opens_body = key in subheadings and index + 1 < len(lines) and is_prose(lines[index + 1])
         is_header = (
             key in known
             # A byline with more than the name: "Robert Burns, AP National Security Writer".
@@ -151,11 +151,6 @@ def _drop_header(
         if not is_header:
             return lines[index:]
     return []
-
-
-def _is_prose(line: str) -> bool:
-    """Return whether a line is a paragraph of prose: a sentence's length, ending as one."""
-    return len(line) >= PROSE_CHARS and bool(_SENTENCE_END_RE.search(line))
 
 
 def _move_captions(lines: list[str], image_caption: str | None) -> Cleaned:

@@ -184,7 +184,7 @@ def extract_article(
     document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     lines = _lines(document)
     reference_lines: tuple[str, ...] = ()
-    if may_fall_back(sum(map(len, lines)), page_chars):
+    if may_fall_back(lines, page_chars):
         # The safety net's yardstick: trafilatura alone on the page as served (parsed again:
         # pruning changed the first tree, and copying every page for these few costs more).
         reference = trafilatura.bare_extraction(_parse(page), url=url, include_comments=False)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ingest.extraction.paragraphs import is_prose, paragraph_key
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -28,18 +30,31 @@ MIN_KEPT_SHARE = 0.5
 
 def should_fall_back(kept: Sequence[str], reference: Sequence[str]) -> bool:
     """Return whether ``reference`` (trafilatura's text, cleaned as ours was) should replace
-    ``kept`` (our pruned and cleaned text)."""
+    ``kept`` (our pruned and cleaned text).
+
+    Either ours is less than half as long as the reference, or ours holds no prose where the
+    reference does, and less than half of it: pruning made trafilatura settle on another
+    block of the page (a league table in place of the match report) than the one it finds
+    on the page as served.
+    """
+    kept_chars = sum(len(line) for line in kept)
     reference_chars = sum(len(line) for line in reference)
-    return sum(len(line) for line in kept) < MIN_KEPT_SHARE * reference_chars
+    if kept_chars < MIN_KEPT_SHARE * reference_chars:
+        return True
+    if any(map(is_prose, kept)) or not any(map(is_prose, reference)):
+        return False
+    ours = {paragraph_key(line) for line in kept}
+    shared = sum(len(line) for line in reference if paragraph_key(line) in ours)
+    return shared < MIN_KEPT_SHARE * reference_chars
 
 
-def may_fall_back(kept_chars: int, page_chars: int) -> bool:
-    """Return whether a reference could be long enough to replace ``kept_chars`` of our text.
+def may_fall_back(kept: Sequence[str], page_chars: int) -> bool:
+    """Return whether a reference could replace ``kept``, our text before cleaning.
 
     The reference is trafilatura's text of the page, which drops navigation, footers,
     scripts and styles as our pruning does: it is at most ``page_chars``, the page's text
     without them. So where ours holds at least ``MIN_KEPT_SHARE`` of that, no reference can
-    replace it, and it need not be computed. Both sides are compared before cleaning, which
-    shortens them alike.
+    be long enough to replace it (both sides are compared before cleaning, which shortens
+    them alike); only a text of ours without prose can still be the wrong block.
     """
-    return kept_chars < MIN_KEPT_SHARE * page_chars
+    return sum(map(len, kept)) < MIN_KEPT_SHARE * page_chars or not any(map(is_prose, kept))

@@ -146,6 +146,12 @@ _WORDS_PER_LIST_ITEM = 3
 _SENTENCE_END_RE = re.compile(r"[.!?…؟۔।。！？][\"')\]»”’]*$")
 
 
+def is_prose(paragraph: str) -> bool:
+    """Return whether a paragraph is prose (``_is_sentence``), as opposed to a label, a list
+    item, a table cell or a list run into one line."""
+    return _is_sentence(paragraph_key(paragraph))
+
+
 def _is_sentence(key: str) -> bool:
     """Return whether a paragraph is prose: long, and ending as a sentence ends (an ingredient
     list or a label line is long at times, but does not end like one), and not a list run
