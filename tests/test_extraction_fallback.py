@@ -29,20 +29,23 @@ def test_keeping_half_of_the_reference_is_enough():
     assert not should_fall_back(BODY, [])
 
 
-def test_a_reference_is_needed_below_half_the_page_or_without_prose():
+def test_a_reference_is_needed_below_half_the_page_or_without_a_paragraph():
     page_chars = 2 * sum(map(len, BODY))
     assert may_fall_back([], page_chars)
     assert may_fall_back(BODY[:-1], page_chars)
     assert not may_fall_back(BODY, page_chars)
-    # A text as long as half the page but without a sentence: a table, a list of teasers.
+    # As long as half the page but without a line of a sentence's length: a table.
     cells = ["1. Harbour United", "17", "32 : 2", "+61"] * 40
     assert may_fall_back(cells, sum(map(len, cells)))
+    # Paragraphs in a script written without full stops are paragraphs all the same.
+    thai = ["การประชุมสภาเมืองเรื่องสะพานใหม่จบลงโดยไม่มีข้อสรุปและจะประชุมอีกครั้งในสัปดาห์หน้า"] * 4
+    assert not may_fall_back(thai, sum(map(len, thai)))
 
 
-def test_a_text_without_prose_gives_way_to_a_reference_of_prose_it_does_not_hold():
+def test_a_text_without_a_paragraph_gives_way_to_a_reference_it_does_not_hold():
     cells = ["1. Harbour United", "17", "32 : 2", "+61"] * 40
     assert should_fall_back(cells, BODY)
-    # Prose on our side, or none on the reference's, and the longer text is not replaced.
+    # A paragraph on our side, or none on the reference's: the longer text is not replaced.
     assert not should_fall_back([*cells, BODY[0]], BODY)
     assert not should_fall_back(cells, ["Table", "17", "32 : 2"])
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ingest.extraction.paragraphs import is_prose, paragraph_key
+from ingest.extraction.paragraphs import PROSE_CHARS, paragraph_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,8 +32,8 @@ def should_fall_back(kept: Sequence[str], reference: Sequence[str]) -> bool:
     """Return whether ``reference`` (trafilatura's text, cleaned as ours was) should replace
     ``kept`` (our pruned and cleaned text).
 
-    Either ours is less than half as long as the reference, or ours holds no prose where the
-    reference does, and less than half of it: pruning made trafilatura settle on another
+    Either ours is less than half as long as the reference, or ours holds no paragraph where
+    the reference does, and less than half of it: pruning made trafilatura settle on another
     block of the page (a league table in place of the match report) than the one it finds
     on the page as served.
     """
@@ -41,7 +41,7 @@ def should_fall_back(kept: Sequence[str], reference: Sequence[str]) -> bool:
     reference_chars = sum(len(line) for line in reference)
     if kept_chars < MIN_KEPT_SHARE * reference_chars:
         return True
-    if any(map(is_prose, kept)) or not any(map(is_prose, reference)):
+    if _holds_paragraph(kept) or not _holds_paragraph(reference):
         return False
     ours = {paragraph_key(line) for line in kept}
     shared = sum(len(line) for line in reference if paragraph_key(line) in ours)
@@ -55,6 +55,13 @@ def may_fall_back(kept: Sequence[str], page_chars: int) -> bool:
     scripts and styles as our pruning does: it is at most ``page_chars``, the page's text
     without them. So where ours holds at least ``MIN_KEPT_SHARE`` of that, no reference can
     be long enough to replace it (both sides are compared before cleaning, which shortens
-    them alike); only a text of ours without prose can still be the wrong block.
+    them alike); only a text of ours without a paragraph can still be the wrong block.
     """
-    return sum(map(len, kept)) < MIN_KEPT_SHARE * page_chars or not any(map(is_prose, kept))
+    return sum(map(len, kept)) < MIN_KEPT_SHARE * page_chars or not _holds_paragraph(kept)
+
+
+def _holds_paragraph(lines: Sequence[str]) -> bool:
+    """Return whether a text has a line of a sentence's length: a table's cells, a list of
+    labels and figures have none. Told by length alone, not by a full stop, which some
+    scripts (Thai, Lao, Khmer) do not write."""
+    return any(len(line) >= PROSE_CHARS for line in lines)
