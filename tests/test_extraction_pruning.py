@@ -127,3 +127,15 @@ def test_a_heading_over_links_to_other_sites_and_files_is_not_a_related_box():
     for fragment in ("À lire aussi", "Assemblée générale", "nouveau bureau"):
         assert fragment in removed
         assert fragment not in kept
+
+
+def test_a_heading_over_nothing_but_image_links_is_pruned():
+    # App store badges under a heading that announces them: the heading would be a line of
+    # text announcing nothing. trafilatura drops it on a page this short by itself, so what
+    # pruning removes is read from the pruned tree.
+    url = "https://www.diariodelpuerto.example/economia/muelle-norte-2024"
+    tree = _parse((PAGES / "headline_links_in_body.html").read_text(encoding="utf-8"))
+    _, identified = _prune(tree, (), _Address.of(url, None))
+    removed = " ".join(el.text_content() for el in identified)
+    assert "Lea el Diario del Puerto en su móvil" in removed
+    assert "Las obras empezarán en primavera" in tree.text_content()

@@ -147,6 +147,7 @@ _FILE_LINK_RE = re.compile(
     r"\.(?:pdf|docx?|odt|rtf|xlsx?|ods|csv|pptx?|odp|zip|epub|mp3|mp4|jpe?g|png|gif)$",
     re.IGNORECASE,
 )
+_HEADINGS_XPATH = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
 # The elements whose text trafilatura prints as a line of its own.
 _LINE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "div", "span", "a")
 
@@ -302,6 +303,7 @@ def _prune(
         parts = [box, *(_link_lists_after(box, main, address) if box is el else ())]
         if worded or sum(_stories(part, address) for part in parts) >= 2:
             identified.extend(parts)
+    identified.extend(h for h in _HEADINGS_XPATH(tree) if _heads_nothing_to_read(h))
     for el in _TEASER_XPATH(tree):
         if _is_teaser(el, address):
             box = _teaser_box(el, body_chars)
@@ -608,6 +610,17 @@ def _teaser_box(teaser: HtmlElement, body_chars: int) -> HtmlElement:
             break
         box, parent = parent, parent.getparent()
     return box
+
+
+def _heads_nothing_to_read(heading: HtmlElement) -> bool:
+    """Return whether a heading stands over links with no text to the end of its box: app
+    store badges, partner logos. In the text it would be a line announcing nothing."""
+    following = list(heading.itersiblings())
+    # Any text at all settles it, and is found without reading a whole container's text.
+    return bool(following) and all(
+        not any(t.strip() for t in el.itertext()) and (el.tag == "a" or el.find(".//a") is not None)
+        for el in following
+    )
 
 
 def _label_before(teaser: HtmlElement) -> HtmlElement | None:
