@@ -139,3 +139,16 @@ def test_a_heading_over_nothing_but_image_links_is_pruned():
     removed = " ".join(el.text_content() for el in identified)
     assert "Lea el Diario del Puerto en su móvil" in removed
     assert "Las obras empezarán en primavera" in tree.text_content()
+
+
+def test_a_box_promoting_another_part_of_the_site_is_pruned():
+    # A heading, a line under it and one link to a section of the site, after the article:
+    # "Entdecke weitere Porträts … Mehr Porträts". On a page whose body has no paragraphs
+    # (a photo story), it is the page's largest run of <p>, and trafilatura takes it for text.
+    url = "https://zwei-am-klavier.example/ueber-uns/"
+    tree = _parse((PAGES / "subheading_opens_body.html").read_text(encoding="utf-8"))
+    _, identified = _prune(tree, (), _Address.of(url, None))
+    removed = " ".join(el.text_content() for el in identified)
+    assert "Entdecke weitere" in removed
+    assert "Mehr Porträts" in removed
+    assert "Künstlerischer Lebenslauf" in tree.text_content()

@@ -147,6 +147,11 @@ _FILE_LINK_RE = re.compile(
     r"\.(?:pdf|docx?|odt|rtf|xlsx?|ods|csv|pptx?|odp|zip|epub|mp3|mp4|jpe?g|png|gif)$",
     re.IGNORECASE,
 )
+# Boxes that may promote another part of the site: a heading first, a link last.
+_PROMO_BOX_XPATH = etree.XPath(
+    "//body//*[self::section or self::div or self::aside]"
+    "[*[1][self::h2 or self::h3 or self::h4]][*[last()][self::a]]"
+)
 _HEADINGS_XPATH = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
 # The elements whose text trafilatura prints as a line of its own.
 _LINE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "div", "span", "a")
@@ -304,6 +309,7 @@ def _prune(
         if worded or sum(_stories(part, address) for part in parts) >= 2:
             identified.extend(parts)
     identified.extend(h for h in _HEADINGS_XPATH(tree) if _heads_nothing_to_read(h))
+    identified.extend(box for box in _PROMO_BOX_XPATH(tree) if _is_promo_box(box, address))
     for el in _TEASER_XPATH(tree):
         if _is_teaser(el, address):
             box = _teaser_box(el, body_chars)
@@ -610,6 +616,19 @@ def _teaser_box(teaser: HtmlElement, body_chars: int) -> HtmlElement:
             break
         box, parent = parent, parent.getparent()
     return box
+
+
+def _is_promo_box(box: HtmlElement, address: _Address) -> bool:
+    """Return whether a box promotes another part of the site: a heading, a line under it,
+    and at its end a link to another page of the site ("Discover more home stories", "Browse
+    our readers' homes", "More home stories"), and nothing more."""
+    children = list(box)
+    return (
+        len(children) == 3
+        and children[1].tag == "p"
+        and text_chars(box) <= _SHORT_FURNITURE_CHARS
+        and _pages_linked(box, address) == 1
+    )
 
 
 def _heads_nothing_to_read(heading: HtmlElement) -> bool:
