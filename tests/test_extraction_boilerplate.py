@@ -145,3 +145,14 @@ def test_a_section_label_printed_as_a_heading_is_still_a_label():
     # "News" is printed as a heading too, but over the byline, not over the body's prose.
     lines = ["News", "By Jane Roe", *BODY]
     assert strip_boilerplate(lines, GENERIC, headings={"News"}).lines == BODY
+
+
+def test_a_caption_that_is_all_the_page_holds_stays_its_text():
+    # The story's body is loaded by a script; the page as served holds its lead photo's
+    # caption and nothing else. Moved out, it would leave an empty text and lose the article.
+    caption = "Taiwanese President Tsai Ing-wen speaks during a televised policy debate in Taipei."
+    cleaned = strip_boilerplate([caption], GENERIC, image_caption=caption)
+    assert cleaned.lines == [caption]
+    assert cleaned.image_caption == caption
+    # Beside a body, the same caption goes.
+    assert strip_boilerplate([*BODY, caption], GENERIC, image_caption=caption).lines == BODY

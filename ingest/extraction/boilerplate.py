@@ -154,6 +154,12 @@ def _drop_header(
 
 
 def _move_captions(lines: list[str], image_caption: str | None) -> Cleaned:
+    """Return the lines without the photo caption and credits, and the caption.
+
+    A caption is moved out from beside a body. Where it is all the page holds (a story whose
+    body a script loads), it stays the text as well: it is what the page says, and the
+    article is then kept with it rather than lost.
+    """
     caption_key = paragraph_key(image_caption) if image_caption else None
     kept: list[str] = []
     for line in lines:
@@ -164,4 +170,4 @@ def _move_captions(lines: list[str], image_caption: str | None) -> Cleaned:
             image_caption = image_caption or line
             continue
         kept.append(line)
-    return Cleaned(lines=kept, image_caption=image_caption)
+    return Cleaned(lines=kept or list(lines), image_caption=image_caption)
