@@ -112,43 +112,47 @@ def test_pruning_keeps_the_article_and_drops_the_furniture(name, url, kept, drop
         assert fragment not in text
 
 
-def test_a_heading_over_links_to_other_sites_and_files_is_not_a_related_box():
+# Structures that trafilatura leaves out by itself on a fixture page this short, so that what
+# pruning does with them is read from the pruned tree: (fixture, URL, kept, removed).
+PRUNED_TREE_CASES = [
     # The press coverage the page is about: a heading over links to PDFs and to other sites.
-    # "À lire aussi" over links to other pages of the site is a related box. trafilatura
-    # itself leaves out a list this dense in links on a page this short, so what pruning
-    # removes is read from the pruned tree.
-    url = "https://syndicat-du-livre.example/caisse-de-solidarite/"
-    tree = _parse((PAGES / "press_links_under_heading.html").read_text(encoding="utf-8"))
-    _, identified = _prune(tree, (), _Address.of(url, None))
-    removed = " ".join(el.text_content() for el in identified)
-    kept = tree.text_content()
-    for fragment in ("On parle de la caisse", "Comment seront redistribués", "quel coût"):
-        assert fragment in kept
-    for fragment in ("À lire aussi", "Assemblée générale", "nouveau bureau"):
-        assert fragment in removed
-        assert fragment not in kept
-
-
-def test_a_heading_over_nothing_but_image_links_is_pruned():
+    # "À lire aussi" over links to other pages of the site is a related box.
+    (
+        "press_links_under_heading",
+        "https://syndicat-du-livre.example/caisse-de-solidarite/",
+        ("On parle de la caisse", "Comment seront redistribués", "quel coût"),
+        ("À lire aussi", "Assemblée générale", "nouveau bureau"),
+    ),
     # App store badges under a heading that announces them: the heading would be a line of
-    # text announcing nothing. trafilatura drops it on a page this short by itself, so what
-    # pruning removes is read from the pruned tree.
-    url = "https://www.diariodelpuerto.example/economia/muelle-norte-2024"
-    tree = _parse((PAGES / "headline_links_in_body.html").read_text(encoding="utf-8"))
-    _, identified = _prune(tree, (), _Address.of(url, None))
-    removed = " ".join(el.text_content() for el in identified)
-    assert "Lea el Diario del Puerto en su móvil" in removed
-    assert "Las obras empezarán en primavera" in tree.text_content()
+    # text announcing nothing.
+    (
+        "headline_links_in_body",
+        "https://www.diariodelpuerto.example/economia/muelle-norte-2024",
+        ("Las obras empezarán en primavera",),
+        ("Lea el Diario del Puerto en su móvil",),
+    ),
+    # A heading, a line under it and one link to a section of the site, after the article
+    # ("Entdecke weitere Porträts … Mehr Porträts"). On a photo story, whose body has no
+    # <p>, it is the page's largest run of paragraphs, and trafilatura takes it for text.
+    (
+        "subheading_opens_body",
+        "https://zwei-am-klavier.example/ueber-uns/",
+        ("Künstlerischer Lebenslauf",),
+        ("Entdecke weitere", "Mehr Porträts"),
+    ),
+]
 
 
-def test_a_box_promoting_another_part_of_the_site_is_pruned():
-    # A heading, a line under it and one link to a section of the site, after the article:
-    # "Entdecke weitere Porträts … Mehr Porträts". On a page whose body has no paragraphs
-    # (a photo story), it is the page's largest run of <p>, and trafilatura takes it for text.
-    url = "https://zwei-am-klavier.example/ueber-uns/"
-    tree = _parse((PAGES / "subheading_opens_body.html").read_text(encoding="utf-8"))
+@pytest.mark.parametrize(
+    ("name", "url", "kept", "removed"), PRUNED_TREE_CASES, ids=[c[0] for c in PRUNED_TREE_CASES]
+)
+def test_pruning_removes_what_the_structure_says_and_keeps_the_rest(name, url, kept, removed):
+    tree = _parse((PAGES / f"{name}.html").read_text(encoding="utf-8"))
     _, identified = _prune(tree, (), _Address.of(url, None))
-    removed = " ".join(el.text_content() for el in identified)
-    assert "Entdecke weitere" in removed
-    assert "Mehr Porträts" in removed
-    assert "Künstlerischer Lebenslauf" in tree.text_content()
+    removed_text = " ".join(el.text_content() for el in identified)
+    kept_text = tree.text_content()
+    for fragment in kept:
+        assert fragment in kept_text
+    for fragment in removed:
+        assert fragment in removed_text
+        assert fragment not in kept_text

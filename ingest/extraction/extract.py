@@ -152,6 +152,7 @@ _PROMO_BOX_XPATH = etree.XPath(
     "//body//*[self::section or self::div or self::aside]"
     "[*[1][self::h2 or self::h3 or self::h4]][*[last()][self::a]]"
 )
+# The headings of the page's sections (the <h1> is its headline).
 _HEADINGS_XPATH = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
 # The elements whose text trafilatura prints as a line of its own.
 _LINE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "div", "span", "a")
