@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
     from datetime import datetime
 
+    from ingest.extraction.boilerplate import Cleaned
     from ingest.extraction.extract import Extracted
     from ingest.profiles import Edition, SiteProfile
 
@@ -141,21 +142,7 @@ def dedupe_article(article: ArticleItem) -> ArticleItem:
 def strip_article(article: ArticleItem) -> ArticleItem:
     """Return the article without comment blocks, widgets and header labels, and with the
     caption moved out of the text and the lead set."""
-    cleaned = strip_boilerplate(
-        article.text.split("\n"),
-        site_rules(article.site).boilerplate,
-        title=article.title,
-        section=article.section,
-        authors=article.authors,
-        image_caption=article.image_caption,
-        headings=article.headings,
-    )
-    return replace(
-        article,
-        text="\n".join(cleaned.lines),
-        image_caption=cleaned.image_caption,
-        lead=cleaned.lines[0] if cleaned.lines else None,
-    )
+    return _with_text(article, _strip(article, article.text.split("\n")))
 
 
 def fall_back(article: ArticleItem) -> tuple[ArticleItem, bool]:
@@ -166,8 +153,17 @@ def fall_back(article: ArticleItem) -> tuple[ArticleItem, bool]:
     reference, article = article.reference_text, replace(article, reference_text="")
     if not reference:
         return article, False
-    cleaned = strip_boilerplate(
-        dedupe_paragraphs(reference.split("\n")),
+    cleaned = _strip(article, dedupe_paragraphs(reference.split("\n")))
+    kept = article.text.split("\n") if article.text else []
+    if not should_fall_back(kept, cleaned.lines):
+        return article, False
+    return _with_text(article, cleaned), True
+
+
+def _strip(article: ArticleItem, lines: list[str]) -> Cleaned:
+    """Return ``lines`` cleaned of boilerplate with what the article knows of itself."""
+    return strip_boilerplate(
+        lines,
         site_rules(article.site).boilerplate,
         title=article.title,
         section=article.section,
@@ -175,15 +171,15 @@ def fall_back(article: ArticleItem) -> tuple[ArticleItem, bool]:
         image_caption=article.image_caption,
         headings=article.headings,
     )
-    kept = article.text.split("\n") if article.text else []
-    if not should_fall_back(kept, cleaned.lines):
-        return article, False
+
+
+def _with_text(article: ArticleItem, cleaned: Cleaned) -> ArticleItem:
     return replace(
         article,
         text="\n".join(cleaned.lines),
         image_caption=cleaned.image_caption,
         lead=cleaned.lines[0] if cleaned.lines else None,
-    ), True
+    )
 
 
 def strip_learned_article(article: ArticleItem, learned: Collection[str]) -> ArticleItem:

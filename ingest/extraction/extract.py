@@ -33,7 +33,7 @@ from ingest.extraction.times import parse_time, plausible
 from ingest.extraction.titles import clean_title
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from lxml.html import HtmlElement
 
@@ -115,8 +115,10 @@ _PARAGRAPH_CONTAINERS_XPATH = etree.XPath(
     "//body//*[self::div or self::section or self::article][count(p) >= 2]"
 )
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-# The most text besides links that a box of teasers holds: its label.
+# The most text besides links that a box of links holds: its label.
 _MAX_LABEL_CHARS = 30
+# A box of links is never this large a share of the page's text.
+_MAX_BOX_SHARE = 0.3
 # Blocks that may be an inline teaser: a paragraph, a heading (or a div holding no block)
 # with a link.
 _TEASER_XPATH = etree.XPath(
@@ -152,8 +154,6 @@ _PROMO_BOX_XPATH = etree.XPath(
     "//body//*[self::section or self::div or self::aside]"
     "[*[1][self::h2 or self::h3 or self::h4]][*[last()][self::a]]"
 )
-# The headings of the page's sections (the <h1> is its headline).
-_HEADINGS_XPATH = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")
 # The elements whose text trafilatura prints as a line of its own.
 _LINE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "div", "span", "a")
 
@@ -294,6 +294,9 @@ def _prune(
         if _share(f, body_chars) < _MAX_FURNITURE_SHARE and not holds_article(f, main)
     )
     for el in _HEADING_LIKE_XPATH(tree):
+        if el.tag in _SECTION_HEADINGS and _heads_nothing_to_read(el):
+            identified.append(el)
+            continue
         # A related box is a short heading over links only. Its wording tells it at once; a
         # real heading (h2-h6) in other words is told by what its box holds: links to at
         # least two other pages. Only the heading's own text is read for the wording; reading
@@ -309,7 +312,6 @@ def _prune(
         parts = [box, *(_link_lists_after(box, main, address) if box is el else ())]
         if worded or sum(_stories(part, address) for part in parts) >= 2:
             identified.extend(parts)
-    identified.extend(h for h in _HEADINGS_XPATH(tree) if _heads_nothing_to_read(h))
     identified.extend(box for box in _PROMO_BOX_XPATH(tree) if _is_promo_box(box, address))
     for el in _TEASER_XPATH(tree):
         if _is_teaser(el, address):
@@ -588,14 +590,8 @@ def _is_furniture(el: HtmlElement, tokens: set[str], body_chars: int) -> bool:
 
 def _related_box(heading: HtmlElement, body_chars: int) -> HtmlElement:
     """Return the largest ancestor of a related-links heading that holds only links besides it."""
-    box = heading
-    parent = box.getparent()
-    while parent is not None and parent.tag not in ("body", "article", "main"):
-        own = text_chars(parent) - link_chars(parent)
-        if own - text_chars(heading) > 30 or _share(parent, body_chars) > 0.3:
-            break
-        box, parent = parent, parent.getparent()
-    return box
+    allowance = _MAX_LABEL_CHARS + text_chars(heading)
+    return _widest_box(heading, body_chars, lambda el: _own_chars(el) <= allowance)
 
 
 def _teaser_box(teaser: HtmlElement, body_chars: int) -> HtmlElement:
@@ -606,17 +602,36 @@ def _teaser_box(teaser: HtmlElement, body_chars: int) -> HtmlElement:
     a box under one is the related-box rule's, and a heading over more than links (a
     recipe's "Preparation" over its steps) is the article's.
     """
-    box = teaser
+    return _widest_box(
+        teaser,
+        body_chars,
+        lambda el: (
+            _own_chars(el) <= _MAX_LABEL_CHARS
+            and next(el.iter(*_SECTION_HEADINGS, "h1"), None) is None
+        ),
+    )
+
+
+def _widest_box(
+    start: HtmlElement, body_chars: int, holds_only_links: Callable[[HtmlElement], bool]
+) -> HtmlElement:
+    """Return the last ancestor of ``start`` climbing up to which ``holds_only_links`` holds,
+    short of the page's and the article's own containers and of a large share of the page."""
+    box = start
     parent = box.getparent()
-    while parent is not None and parent.tag not in ("body", "article", "main"):
-        if (
-            text_chars(parent) - link_chars(parent) > _MAX_LABEL_CHARS
-            or _share(parent, body_chars) > 0.3
-            or next(parent.iter(*_SECTION_HEADINGS, "h1"), None) is not None
-        ):
-            break
+    while (
+        parent is not None
+        and parent.tag not in ("body", "article", "main")
+        and _share(parent, body_chars) <= _MAX_BOX_SHARE
+        and holds_only_links(parent)
+    ):
         box, parent = parent, parent.getparent()
     return box
+
+
+def _own_chars(el: HtmlElement) -> int:
+    """Return how much of an element's text is not link text."""
+    return text_chars(el) - link_chars(el)
 
 
 def _is_promo_box(box: HtmlElement, address: _Address) -> bool:
