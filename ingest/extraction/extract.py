@@ -29,6 +29,7 @@ from ingest.extraction.metadata import (
     token_matcher,
 )
 from ingest.extraction.paragraphs import paragraph_key
+from ingest.extraction.stoplists import hold_once
 from ingest.extraction.times import parse_time, plausible
 from ingest.extraction.titles import clean_title
 
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from ingest.extraction.metadata import SiteReader
 
 logger = logging.getLogger(__name__)
+
+# trafilatura's justext fallback holds the stoplists once per process, not twice.
+hold_once()
 
 
 @dataclass(frozen=True, slots=True)
