@@ -20,7 +20,8 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from ingest.extraction.decode import decode_html
-from ingest.extraction.extract import Extracted, extract_article
+from ingest.extraction.extract import extract_article
+from ingest.extraction.extracted import Extracted
 
 if TYPE_CHECKING:
     from ingest.profiles import SiteProfile

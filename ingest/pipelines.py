@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
 
-    from ingest.extraction.extract import Extracted
+    from ingest.extraction.extracted import Extracted
     from ingest.profiles import SiteProfile
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import trafilatura
 
 from ingest.extraction.decode import decode_html
-from ingest.extraction.extract import Extracted, extract_article
+from ingest.extraction.extract import extract_article
+from ingest.extraction.extracted import Extracted
 from tests.eval import corpus
 
 if TYPE_CHECKING:

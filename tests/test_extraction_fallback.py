@@ -9,7 +9,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from ingest.extraction.article import build_article, clean_article
-from ingest.extraction.extract import Extracted, extract_article
+from ingest.extraction.extract import extract_article
+from ingest.extraction.extracted import Extracted
 from ingest.extraction.fallback import MIN_KEPT_SHARE, may_fall_back, should_fall_back
 from ingest.items import ArticleItem
 from ingest.pipelines import FallbackPipeline

@@ -77,6 +77,32 @@ def test_a_search_never_loads_the_orm(tmp_path):
     assert not loaded & {"sqlalchemy.orm", "ingest.storage.models"}
 
 
+def test_the_crawl_process_reads_a_workers_answer_without_trafilatura():
+    # A worker's answer is unpickled in the crawl process, which imports the module that
+    # defines its class: defined beside extract_article, it loaded trafilatura (3.5 MB) into
+    # a process that never extracts. A real pool, a real worker, a real page.
+    page = (REPO_ROOT / "tests" / "fixtures" / "pages" / "wordpress_bootstrap3.html").read_bytes()
+    code = (
+        "import asyncio, sys; from ingest.extract_pool import ExtractionPool;"
+        "pool = ExtractionPool(1, 0, print); pool.start();"
+        "page = sys.stdin.buffer.read();"
+        "run = pool.run(page, 'text/html', 'https://example.org/news/1', None);"
+        "extracted = asyncio.run(run); pool.close();"
+        "print(len(extracted.lines)); print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        input=page,
+        capture_output=True,
+        check=True,
+    )
+    lines, *loaded = out.stdout.decode().split()
+    assert int(lines) > 3
+    assert "ingest.extraction.extracted" in loaded
+    assert "trafilatura" not in loaded
+
+
 def test_a_sqlite_archive_never_loads_the_postgresql_dialect():
     code = (
         "import sys; from ingest.storage.session import make_engine;"

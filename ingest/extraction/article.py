@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ingest.extraction.boilerplate import Cleaned
-    from ingest.extraction.extract import Extracted
+    from ingest.extraction.extracted import Extracted
     from ingest.profiles import Edition, SiteProfile
 
 logger = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from trafilatura.settings import Document
 
 from ingest.extraction.bylines import person_names
 from ingest.extraction.comments import comment_sections, holds_article, main_paragraphs
+from ingest.extraction.extracted import Extracted
 from ingest.extraction.fallback import may_fall_back
 from ingest.extraction.lexicon import RELATED_HEADING_RE
 from ingest.extraction.metadata import (
@@ -44,31 +45,6 @@ logger = logging.getLogger(__name__)
 
 # trafilatura's justext fallback holds the stoplists once per process, not twice.
 hold_once()
-
-
-@dataclass(frozen=True, slots=True)
-class Extracted:
-    """What one page yields before cleaning; ``lines`` are the body's paragraphs, raw."""
-
-    lines: tuple[str, ...]
-    title: str | None
-    authors: tuple[str, ...]
-    published_at: datetime | None
-    modified_at: datetime | None
-    section: str | None
-    tags: tuple[str, ...]
-    language: str | None
-    image_url: str | None
-    image_caption: str | None
-    canonical_url: str | None
-    page_type: str | None
-    #: trafilatura's own text of the whole, unpruned page (comments left out): what the
-    #: over-pruning safety net compares the cleaned text with (``ingest.extraction.fallback``);
-    #: empty where pruning cannot have lost enough for the net to act (``may_fall_back``).
-    reference_lines: tuple[str, ...] = ()
-    #: The lines trafilatura found printed as headings (h1-h6) in the body: the article's own
-    #: subheadings, which the header cleaning must not take for section labels.
-    headings: frozenset[str] = frozenset()
 
 
 # Class and id tokens of page furniture that is never article text. Matched as whole tokens
