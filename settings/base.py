@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "ingest"
 SPIDER_MODULES = ["ingest.spiders"]
 NEWSPIDER_MODULE = "ingest.spiders"
@@ -81,6 +83,18 @@ EXTENSIONS = {
     "ingest.extensions.RunVerdict": 490,
     "ingest.extensions.CrawlRunRecorder": 500,
     "ingest.extensions.StatsFileWriter": 510,
+}
+# Scrapy's default extensions without its two consoles: a telnet console, and an HTTP server
+# on localhost that runs whatever Python code it is sent and writes a job file to the user's
+# state folder on every run. A scheduled crawl has no one at a console, and Scrapy imports
+# every extension it lists, even one set to None or disabled: the HTTP server's aiohttp was
+# 10 MB of every crawl process. To debug a run, put one back in EXTENSIONS with its order, 0.
+_CONSOLES = (
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+)
+EXTENSIONS_BASE = {
+    path: order for path, order in default_settings.EXTENSIONS_BASE.items() if path not in _CONSOLES
 }
 # Where the final stats of a run go as JSON (off when empty): `-s INGEST_STATS_FILE=run.json`.
 INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")

@@ -125,3 +125,23 @@ def test_settings_package_is_the_projects_own():
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == str(REPO_ROOT / "settings")
+
+
+def test_a_crawl_runs_neither_of_scrapys_consoles():
+    # A telnet console and an HTTP server that runs any code it is sent, on by default, and
+    # imported by Scrapy even when disabled: aiohttp alone was 10 MB of every crawl process.
+    code = (
+        "import sys; from scrapy.utils.project import get_project_settings;"
+        "from scrapy.utils.reactor import install_reactor;"
+        "from scrapy.crawler import Crawler; from ingest.spiders.urls import UrlsSpider;"
+        "settings = get_project_settings(); install_reactor(settings['TWISTED_REACTOR']);"
+        "crawler = Crawler(UrlsSpider, settings); crawler._apply_settings();"
+        "print('\\n'.join(type(e).__name__ for e in crawler.extensions.middlewares));"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split())
+    assert {"CoreStats", "LogStats", "CrawlRunRecorder"} <= loaded
+    assert not loaded & {"TelnetConsole", "RemoteControl", "aiohttp", "twisted.conch"}
