@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from ingest.extraction.decode import decode_html
 from ingest.extraction.extract import extract_article
 from ingest.extraction.extracted import Extracted
+from ingest.malloc import release_free_memory
 
 if TYPE_CHECKING:
     from ingest.profiles import SiteProfile
@@ -73,6 +74,8 @@ def serve(conn: Connection, parent_pid: int, cpu_seconds: int) -> None:
             conn.send(answer)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        # While the parent reads the answer: what this page freed goes back (ingest.malloc).
+        release_free_memory()
 
 
 def exit_with_parent(parent_pid: int) -> None:
