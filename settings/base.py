@@ -89,12 +89,10 @@ EXTENSIONS = {
 # state folder on every run. A scheduled crawl has no one at a console, and Scrapy imports
 # every extension it lists, even one set to None or disabled: the HTTP server's aiohttp was
 # 10 MB of every crawl process. To debug a run, put one back in EXTENSIONS with its order, 0.
-_CONSOLES = (
-    "scrapy.extensions.telnet.TelnetConsole",
-    "scrapy.extensions.remote_control.RemoteControl",
-)
 EXTENSIONS_BASE = {
-    path: order for path, order in default_settings.EXTENSIONS_BASE.items() if path not in _CONSOLES
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path.rpartition(".")[2] not in ("TelnetConsole", "RemoteControl")
 }
 # Where the final stats of a run go as JSON (off when empty): `-s INGEST_STATS_FILE=run.json`.
 INGEST_STATS_FILE = os.environ.get("INGEST_STATS_FILE", "")
