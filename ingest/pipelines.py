@@ -32,6 +32,7 @@ from ingest.items import ArticleItem, PageItem
 from ingest.raw import FetchedPage, RecordLocation, WarcStore
 from ingest.storage import boilerplate as learned_boilerplate
 from ingest.storage.dialects import Timeouts
+from ingest.storage.migrate import upgrade_in_child
 from ingest.storage.queries import page_location
 from ingest.storage.repository import row_values
 from ingest.storage.revision import is_up_to_date
@@ -465,10 +466,10 @@ class StorePipeline(_Stage):
         if is_up_to_date(self.url, self.timeouts):
             return
         if self.auto_migrate:
-            # Imported only when a migration is due: Alembic is 10 MB of a crawl's memory.
-            from ingest.storage import migrate
-
-            migrate.upgrade(self.url)
+            # In a child process: Alembic is 11 MB that the crawl would hold for the whole run.
+            # A failure stops the crawl (as a migration error in this process did), also one
+            # of a database that went away after answering the check just above.
+            upgrade_in_child(self.url)
         else:
             raise RuntimeError(
                 "the database is behind its migrations; run `ingest db upgrade`"

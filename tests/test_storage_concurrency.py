@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from ingest.storage import migrate
 from ingest.storage.models import Article, ArticleRevision
@@ -149,3 +149,34 @@ def test_a_first_migration_killed_at_any_moment_is_completed_by_the_next_upgrade
 
 
 _SCHEMA_TABLES = {"articles", "article_revisions", "crawl_runs"}
+
+
+def test_a_crawls_migration_runs_in_a_child_and_leaves_alembic_out(db_url):
+    # How a crawl migrates (StorePipeline): the schema at head, and Alembic, 11 MB, never
+    # loaded into the process that goes on crawling.
+    code = (
+        "import sys; from ingest.storage import migrate;"
+        "migrate.upgrade_in_child(sys.argv[1]); print(migrate.is_up_to_date(sys.argv[1]));"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, db_url],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    up_to_date, *loaded = out.stdout.split()
+    assert up_to_date == "True"
+    assert "alembic" not in {name.split(".")[0] for name in loaded}
+    command.check(migrate.alembic_config(db_url))
+
+
+def test_a_migration_that_fails_in_the_child_says_why_in_one_line(postgresql_url):
+    missing = make_url(postgresql_url).set(database="ingest_no_such_database")
+    with pytest.raises(RuntimeError) as failed:
+        migrate.upgrade_in_child(missing.render_as_string(hide_password=False))
+    message = str(failed.value)
+    assert message.startswith("migrating the database failed: ")
+    assert "ingest_no_such_database" in message
+    assert "\n" not in message

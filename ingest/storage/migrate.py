@@ -1,12 +1,19 @@
-"""Apply and inspect the Alembic migrations of ``migrations/`` for a given database URL."""
+"""Apply and inspect the Alembic migrations of ``migrations/`` for a given database URL.
+
+Alembic is imported by the functions that use it, not by this module: a crawl migrates through
+``upgrade_in_child``, and Alembic (with Mako and Pygments, 11 MB and 140 modules) is then held
+by a child process for the seconds a migration takes rather than by the crawl process for the
+whole run.
+"""
 
 from __future__ import annotations
 
-import io
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.pool import NullPool
 
 from ingest.storage import dialects
@@ -16,13 +23,29 @@ from ingest.storage import dialects
 from ingest.storage.revision import current_revision, head_revision, is_up_to_date
 from ingest.storage.session import make_engine
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "is_up_to_date", "upgrade"]
+if TYPE_CHECKING:
+    import io
+
+    from alembic.config import Config
+
+__all__ = [
+    "alembic_config",
+    "current_revision",
+    "head_revision",
+    "is_up_to_date",
+    "upgrade",
+    "upgrade_in_child",
+]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# How ``upgrade_in_child`` hands the database URL to the child.
+_URL_VARIABLE = "INGEST_MIGRATE_URL"
 
 
 def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
     """Return an Alembic config for ``url``; the URL travels as an attribute, never in a file."""
+    from alembic.config import Config
+
     config = Config(stdout=stdout) if stdout is not None else Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["url"] = url
@@ -44,8 +67,42 @@ def upgrade(url: str, revision: str = "head") -> None:
             engine.connect() as connection,
             dialects.for_connection(connection).migration_lock(connection),
         ):
+            from alembic import command
+
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+def upgrade_in_child(url: str) -> None:
+    """Migrate ``url`` to head as ``upgrade`` does, in a child process (``python -m
+    ingest.storage.migrate``; the URL, which may hold a password, in its environment).
+
+    Raises:
+        RuntimeError: the migration failed; the message is the child's error, in one line.
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", __name__],
+        env={**os.environ, _URL_VARIABLE: url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(f"migrating the database failed: {lines[-1]}")
+
+
+def _main() -> None:
+    """The child's side: migrate, or exit 1 with the error as one line (the parent's message)."""
+    try:
+        upgrade(os.environ[_URL_VARIABLE])
+    except Exception as exc:  # noqa: BLE001 - every failure is the parent's to report
+        first = str(exc).strip().splitlines()[:1]
+        sys.exit(": ".join([type(exc).__name__, *first]))
+
+
+if __name__ == "__main__":
+    _main()
