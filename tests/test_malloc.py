@@ -57,7 +57,6 @@ def test_the_users_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
 # Memory freed in pieces between blocks still held, as a page's trees leave it: glibc keeps
 # the freed pages until they are asked for back. The RSS, in kB, before and after the call.
 _FRAGMENTS = """
-import sys
 from ingest.malloc import release_free_memory
 def rss():
     return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
