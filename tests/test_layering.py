@@ -10,12 +10,20 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
+def _python(code: str, *args: str) -> str:
+    """Run ``code`` in a fresh interpreter from the repository root; return what it printed."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def _modules_loaded_by(module: str) -> set[str]:
-    code = f"import sys, {module}; print('\\n'.join(sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    return {name.split(".")[0] for name in out.stdout.split()}
+    out = _python(f"import sys, {module}; print('\\n'.join(sys.modules))")
+    return {name.split(".")[0] for name in out.split()}
 
 
 @pytest.mark.parametrize(
@@ -68,11 +76,9 @@ def test_a_search_never_loads_the_orm(tmp_path):
         f"status = main(['--db', {url!r}, 'search', 'global coalition', '--limit', '3']);"
         "print('\\n'.join(sys.modules)); sys.exit(status)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.startswith("no matches\n")
-    loaded = set(out.stdout.split())
+    out = _python(code)
+    assert out.startswith("no matches\n")
+    loaded = set(out.split())
     assert "ingest.storage.tables" in loaded
     assert not loaded & {"sqlalchemy.orm", "ingest.storage.models"}
 
@@ -81,23 +87,17 @@ def test_the_crawl_process_reads_a_workers_answer_without_trafilatura():
     # A worker's answer is unpickled in the crawl process, which imports the module that
     # defines its class: defined beside extract_article, it loaded trafilatura (3.5 MB) into
     # a process that never extracts. A real pool, a real worker, a real page.
-    page = (REPO_ROOT / "tests" / "fixtures" / "pages" / "wordpress_bootstrap3.html").read_bytes()
+    page = REPO_ROOT / "tests" / "fixtures" / "pages" / "wordpress_bootstrap3.html"
     code = (
-        "import asyncio, sys; from ingest.extract_pool import ExtractionPool;"
+        "import asyncio, pathlib, sys; from ingest.extract_pool import ExtractionPool;"
         "pool = ExtractionPool(1, 0, print); pool.start();"
-        "page = sys.stdin.buffer.read();"
+        "page = pathlib.Path(sys.argv[1]).read_bytes();"
         "run = pool.run(page, 'text/html', 'https://example.org/news/1', None);"
         "extracted = asyncio.run(run); pool.close();"
         "print(len(extracted.lines)); print('\\n'.join(sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO_ROOT,
-        input=page,
-        capture_output=True,
-        check=True,
-    )
-    lines, *loaded = out.stdout.decode().split()
+    out = _python(code, str(page))
+    lines, *loaded = out.split()
     assert int(lines) > 3
     assert "ingest.extraction.extracted" in loaded
     assert "trafilatura" not in loaded
@@ -110,10 +110,8 @@ def test_a_sqlite_archive_never_loads_the_postgresql_dialect():
         "make_engine('sqlite://').connect().close();"
         "print('\\n'.join(sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    loaded = set(out.stdout.split())
+    out = _python(code)
+    loaded = set(out.split())
     assert "sqlalchemy.dialects.sqlite" in loaded
     assert "sqlalchemy.dialects.postgresql" not in loaded
     assert "psycopg" not in loaded
@@ -121,10 +119,8 @@ def test_a_sqlite_archive_never_loads_the_postgresql_dialect():
 
 def test_settings_package_is_the_projects_own():
     code = "import settings, pathlib; print(pathlib.Path(settings.__file__).resolve().parent)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == str(REPO_ROOT / "settings")
+    out = _python(code)
+    assert out.strip() == str(REPO_ROOT / "settings")
 
 
 def test_a_crawl_runs_neither_of_scrapys_consoles():
@@ -139,9 +135,7 @@ def test_a_crawl_runs_neither_of_scrapys_consoles():
         "print('\\n'.join(type(e).__name__ for e in crawler.extensions.middlewares));"
         "print('\\n'.join(sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    loaded = set(out.stdout.split())
+    out = _python(code)
+    loaded = set(out.split())
     assert {"CoreStats", "LogStats", "CrawlRunRecorder"} <= loaded
     assert not loaded & {"TelnetConsole", "RemoteControl", "aiohttp", "twisted.conch"}
