@@ -43,10 +43,15 @@ _URL_VARIABLE = "INGEST_MIGRATE_URL"
 
 
 def alembic_config(url: str, stdout: io.TextIOBase | None = None) -> Config:
-    """Return an Alembic config for ``url``; the URL travels as an attribute, never in a file."""
+    """Return an Alembic config for ``url``; the URL travels as an attribute, never in a file.
+
+    Alembic prints to ``stdout``, by default to ``sys.stdout`` as it is at this call: its own
+    default is the ``sys.stdout`` of the moment Alembic was first imported, which, imported on
+    first use, may be a stream long closed (a test's captured output).
+    """
     from alembic.config import Config
 
-    config = Config(stdout=stdout) if stdout is not None else Config()
+    config = Config(stdout=stdout if stdout is not None else sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["url"] = url
     return config
