@@ -180,3 +180,53 @@ def test_a_migration_that_fails_in_the_child_says_why_in_one_line(postgresql_url
     assert message.startswith("migrating the database failed: ")
     assert "ingest_no_such_database" in message
     assert "\n" not in message
+
+
+# Opens each of a row of new database files as soon as its start file appears, and writes to it
+# as the crawl's writer does (BEGIN IMMEDIATE).
+_OPENER = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import text
+from ingest.storage.session import make_engine
+
+folder, rounds = Path(sys.argv[1]), int(sys.argv[2])
+for number in range(rounds):
+    while not (folder / f"go-{number}").exists():
+        time.sleep(0.001)
+    engine = make_engine(f"sqlite:///{folder / f'fresh-{number}.sqlite3'}")
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    engine.dispose()
+print("ok")
+"""
+
+
+def test_processes_opening_a_new_sqlite_file_at_once_all_get_in(tmp_path):
+    # Each connection switches a new file to WAL, and SQLite refuses all but one of several
+    # at once ("database is locked", without waiting): two crawls started together on a
+    # fresh archive lost one of them. Several rounds, each on a new file, all at once.
+    rounds, openers = 10, 4
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPENER, str(tmp_path), str(rounds)],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(openers)
+    ]
+    time.sleep(1.5)  # all of them past their imports
+    for number in range(rounds):
+        (tmp_path / f"go-{number}").touch()
+        time.sleep(0.2)
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, out.strip()) == (0, "ok"), err
+    for number in range(rounds):
+        engine = make_engine(f"sqlite:///{tmp_path / f'fresh-{number}.sqlite3'}")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == openers
+        engine.dispose()

@@ -4,6 +4,7 @@ FTS5, query time limits, and the SQL of the shared constructs."""
 from __future__ import annotations
 
 import fcntl
+import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,10 +93,10 @@ class SQLiteBackend:
         def on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we send BEGIN ourselves, below
             cursor = dbapi_connection.cursor()
-            # WAL so readers never block the crawl; NORMAL: durable at checkpoints, but fast.
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={timeouts.busy_ms}")
+            # WAL so readers never block the crawl; NORMAL: durable at checkpoints, but fast.
+            _switch_to_wal(cursor, timeouts.busy_ms / 1000)
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -241,3 +242,25 @@ def _epoch_micros(element: epoch_micros, compiler: Any, **kw: Any) -> str:
     # millisecond, rounding, so "…:59.9999" would count as the next second.
     seconds = cast(func.strftime("%s", func.substr(raw, 1, 19)), BigInteger)
     return compiler.process(seconds * 1_000_000 + cast(func.substr(raw, 21), BigInteger), **kw)
+
+
+# How often a connection tries again to switch a new database file to WAL.
+_WAL_RETRY_S = 0.01
+
+
+def _switch_to_wal(cursor: Any, patience_s: float) -> None:
+    """Put the database in WAL mode, waiting up to ``patience_s`` for another connection.
+
+    Two processes opening a new database file at once (two crawls started together on a fresh
+    archive) both switch it to WAL, and SQLite refuses one of them "database is locked" at
+    once, without calling its busy handler: the switch is tried again until the other is done.
+    """
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_RETRY_S)
