@@ -51,19 +51,21 @@ print(json.dumps(outcomes))
 """
 
 
+def _start(program: str, *args: str) -> subprocess.Popen[str]:
+    """Start ``program`` in a fresh interpreter from the repository root, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-c", program, *args],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_two_processes_storing_the_same_new_articles_store_each_once(db_url, tmp_path):
     migrate.upgrade(db_url)
     start = tmp_path / "start"
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", _WRITER, db_url, str(start), str(ARTICLES)],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    writers = [_start(_WRITER, db_url, str(start), str(ARTICLES)) for _ in range(2)]
     time.sleep(2)  # both have imported and connected; then they start at once
     start.touch()
     results = []
@@ -85,18 +87,8 @@ def test_two_processes_storing_the_same_new_articles_store_each_once(db_url, tmp
 _MIGRATE = "import sys; from ingest.storage import migrate; migrate.upgrade(sys.argv[1])"
 
 
-def _migrate_process(url: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", _MIGRATE, url],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_processes_migrating_a_fresh_database_both_succeed(db_url):
-    processes = [_migrate_process(db_url) for _ in range(2)]
+    processes = [_start(_MIGRATE, db_url) for _ in range(2)]
     for process in processes:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
@@ -109,7 +101,7 @@ def test_two_processes_migrating_a_fresh_database_both_succeed(db_url):
 def test_a_first_migration_killed_at_any_moment_is_completed_by_the_next_upgrade(tmp_path, delay):
     database = tmp_path / "archive.sqlite3"
     url = f"sqlite:///{database}"
-    process = _migrate_process(url)
+    process = _start(_MIGRATE, url)
     # The file appears when the migration connects; kill it from then on, at several moments.
     deadline = time.monotonic() + 60
     while not database.exists() and time.monotonic() < deadline:
@@ -159,14 +151,10 @@ def test_a_crawls_migration_runs_in_a_child_and_leaves_alembic_out(db_url):
         "migrate.upgrade_in_child(sys.argv[1]); print(migrate.is_up_to_date(sys.argv[1]));"
         "print('\\n'.join(sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, db_url],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    up_to_date, *loaded = out.stdout.split()
+    process = _start(code, db_url)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    up_to_date, *loaded = out.split()
     assert up_to_date == "True"
     assert "alembic" not in {name.split(".")[0] for name in loaded}
     command.check(migrate.alembic_config(db_url))
@@ -208,16 +196,7 @@ def test_processes_opening_a_new_sqlite_file_at_once_all_get_in(tmp_path):
     # at once ("database is locked", without waiting): two crawls started together on a
     # fresh archive lost one of them. Several rounds, each on a new file, all at once.
     rounds, openers = 10, 4
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", _OPENER, str(tmp_path), str(rounds)],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(openers)
-    ]
+    processes = [_start(_OPENER, str(tmp_path), str(rounds)) for _ in range(openers)]
     time.sleep(1.5)  # all of them past their imports
     for number in range(rounds):
         (tmp_path / f"go-{number}").touch()

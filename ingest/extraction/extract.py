@@ -415,13 +415,6 @@ def _links_follow(heading: HtmlElement, address: _Address) -> bool:
     return run >= 2
 
 
-def _other_pages(el: HtmlElement, address: _Address) -> set[str]:
-    """Return the other stories of the site an element links to (``_Address.links_story``):
-    a list of PDFs and videos under a heading is the press coverage a page is about, not a
-    box of other stories, which a site keeps on itself."""
-    return {h for h in _hrefs(el) if address.links_story(h)}
-
-
 def _stories(el: HtmlElement, address: _Address) -> int:
     """Return how many other stories an element points to: one if it is an ``<article>``
     (another story's teaser, whatever it links to), else the site's pages it links to."""
@@ -429,8 +422,10 @@ def _stories(el: HtmlElement, address: _Address) -> int:
 
 
 def _pages_linked(el: HtmlElement, address: _Address) -> int:
-    """Return how many other stories of the site an element links to."""
-    return len(_other_pages(el, address))
+    """Return how many other stories of the site an element links to (``_Address.links_story``):
+    a list of PDFs and videos under a heading is the press coverage a page is about, not a
+    box of other stories, which a site keeps on itself."""
+    return sum(address.links_story(h) for h in _hrefs(el))
 
 
 def _hrefs(el: HtmlElement) -> set[str]:
