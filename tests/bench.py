@@ -17,6 +17,12 @@ What it measures
     - **re-crawl → SQLite**: the same crawl again on the same file: nothing new to store.
     - **crawl → PostgreSQL**: the same crawl into a fresh database ``ingest_bench_<pid>``,
       dropped afterwards (``--skip-postgres`` leaves it out).
+    - **floor: Scrapy fetch only**: a bare Scrapy crawler (Scrapy's default settings, same
+      concurrency) fetching the same URLs and doing nothing with them. Not a phase of the
+      project: what any Scrapy crawl of these pages pays before it extracts anything. With
+      the reference's CPU per page it gives the least CPU per page of any crawl that fetches
+      with Scrapy and runs ``trafilatura.extract``, and from that the fastest such a crawl
+      can go on this machine's cores; both are printed beside the targets of issue 8.
 
     Memory: the crawl extracts pages in worker processes (``INGEST_EXTRACT_WORKERS``, by default
     one per core up to 4; ``--extract-workers N`` overrides it), so a single process's
@@ -70,7 +76,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 
 logger = logging.getLogger("tests.bench")
@@ -129,9 +135,23 @@ def write_url_list(path: Path, base_url: str, n: int) -> Path:
     return path
 
 
+@dataclass(frozen=True, slots=True)
+class SiteServer:
+    """The page server's address and process, whose CPU the report counts apart."""
+
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far, from ``/proc``."""
+        stat = Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii")
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def site_server(site_dir: Path) -> Iterator[str]:
-    """Serve ``site_dir`` from ``python -m tests.site_server`` in its own process; yield its URL."""
+def site_server(site_dir: Path) -> Iterator[SiteServer]:
+    """Serve ``site_dir`` from ``python -m tests.site_server`` in its own process."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.site_server", str(site_dir)],
         cwd=REPO_ROOT,
@@ -141,7 +161,7 @@ def site_server(site_dir: Path) -> Iterator[str]:
     try:
         url = _read_server_url(process)
         logger.info("site server pid %d at %s", process.pid, url)
-        yield url
+        yield SiteServer(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -315,6 +335,54 @@ def reference_child(pages_dir: Path, n: int, result_file: Path) -> None:
         extract_s += t2 - t1
         extracted += bool(text)
     result = {"read_seconds": read_s, "extract_seconds": extract_s, "pages_with_text": extracted}
+    result_file.write_text(json.dumps(result), encoding="utf-8")
+
+
+def run_fetch_floor(urls: Path, work: Path) -> Phase:
+    """Time a bare Scrapy crawler fetching the URL list (``fetch_child``) in its own process."""
+    result_file = work / "fetch-floor.json"
+    command = [sys.executable, "-m", "tests.bench", "--fetch-child", str(urls), str(result_file)]
+    measured = run_measured(command, work / "fetch-floor.out")
+    if measured.exit_code != 0 or not result_file.is_file():
+        raise BenchFailed(
+            f"fetch-only crawl failed (exit {measured.exit_code}):\n"
+            f"{_tail(work / 'fetch-floor.out')}"
+        )
+    details = json.loads(result_file.read_text(encoding="utf-8"))
+    if details["pages_fetched"] == 0:
+        raise BenchFailed(f"fetch-only crawl fetched nothing:\n{_tail(work / 'fetch-floor.out')}")
+    return Phase("floor: Scrapy fetch only", details["pages_fetched"], measured, details)
+
+
+def fetch_child(urls: Path, result_file: Path) -> None:
+    """The fetch-only crawl itself (runs in the child): Scrapy's defaults, the bench's
+    concurrency, every response counted and dropped."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    fetched: list[int] = []
+
+    class FetchOnly(scrapy.Spider):
+        name = "fetch_only"
+
+        async def start(self) -> Any:
+            for line in urls.read_text(encoding="utf-8").split():
+                yield scrapy.Request(line, callback=self.parse)
+
+        def parse(self, response: Any) -> None:
+            fetched.append(len(response.body))
+
+    process = CrawlerProcess(
+        settings={
+            "CONCURRENT_REQUESTS": CONCURRENCY,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+            "LOG_LEVEL": "WARNING",
+            "TELNETCONSOLE_ENABLED": False,
+        }
+    )
+    process.crawl(FetchOnly)
+    process.start()
+    result = {"pages_fetched": len(fetched), "bytes_fetched": sum(fetched)}
     result_file.write_text(json.dumps(result), encoding="utf-8")
 
 
@@ -530,6 +598,9 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         f" page reads {reference['read_seconds']:.2f} s"
     )
     for r in rows[1:]:
+        if "bytes_fetched" in r:
+            print_floor(r, reference)
+            continue
         print(f"{r['phase']}:")
         print(
             f"  fetched {r['pages_fetched']}, items stored {r['items_scraped']},"
@@ -540,7 +611,8 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         print(
             f"  processes {r['processes']} (crawl, workers), largest single process"
             f" {r['largest_process_rss_mb']:.0f} MB; CPU {1000 * r['cpu_seconds'] / max(r['pages'], 1):.0f}"
-            f" ms per page (reference {1000 * reference['cpu_seconds'] / reference['pages']:.0f})"
+            f" ms per page (reference {1000 * reference['cpu_seconds'] / reference['pages']:.0f});"
+            f" the site server {_per_page_ms(r['server_cpu_seconds'], r['pages']):.1f} ms per page"
         )
         print(
             f"  Scrapy: elapsed {r['scrapy_elapsed_seconds']:.1f} s (start-up excluded),"
@@ -550,6 +622,34 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         )
         for error in r["error_lines"]:
             print(f"    {error}")
+
+
+def print_floor(floor: dict[str, Any], reference: dict[str, Any]) -> None:
+    """Print the fetch-only crawl and what it means for issue 8's speed and CPU targets: the
+    least CPU per page of a crawl that fetches with Scrapy and runs trafilatura.extract, and
+    the most pages per second this machine's cores give for it, the server's share included."""
+    cpus = os.cpu_count() or 1
+    ref_ms = _per_page_ms(reference["cpu_seconds"], reference["pages"])
+    fetch_ms = _per_page_ms(floor["cpu_seconds"], floor["pages"])
+    server_ms = _per_page_ms(floor["server_cpu_seconds"], floor["pages"])
+    least_ms = ref_ms + fetch_ms
+    fastest = 1000 * cpus / (least_ms + server_ms)
+    print(
+        f"{floor['phase']}: fetched {floor['pages']} ({floor['bytes_fetched'] / 2**20:.0f} MB);"
+        f" CPU {fetch_ms:.1f} ms per page, the site server {server_ms:.1f} ms per page;"
+        f" peak RSS {floor['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        "  so any crawl that fetches with Scrapy and runs trafilatura.extract takes at least"
+        f" {fetch_ms:.1f} + {ref_ms:.1f} = {least_ms:.1f} ms of CPU per page"
+        f" ({least_ms / ref_ms:.2f}× trafilatura's; issue 8's target ≤ 1.10×),\n  and with the"
+        f" server's {server_ms:.1f} ms on the same {cpus} cores goes at most {fastest:.0f} pages/s"
+        f" ({fastest / reference['pages_per_s']:.2f}× the reference; issue 8's target ≥ 1.50×)"
+    )
+
+
+def _per_page_ms(seconds: float, pages: int) -> float:
+    return 1000 * seconds / max(pages, 1)
 
 
 def _counts(counts: dict[str, Any]) -> str:
@@ -564,47 +664,52 @@ def run_all(args: argparse.Namespace, work: Path) -> list[Phase]:
     logger.info(
         "page set: %d pages from %d distinct corpus pages in %s", args.pages, distinct, site
     )
-    logger.info("phase 1/4: reference loop")
+    logger.info("phase 1/5: reference loop")
     phases = [run_reference(site / "p", args.pages, work)]
     extra = {}
     if args.extract_workers is not None:
         extra["INGEST_EXTRACT_WORKERS"] = str(args.extract_workers)
-    with site_server(site) as base_url:
-        urls = write_url_list(work / "urls.txt", base_url, args.pages)
+    with site_server(site) as server:
+        urls = write_url_list(work / "urls.txt", server.url, args.pages)
         sqlite_url = f"sqlite:///{work / 'bench.sqlite3'}"
-        logger.info("phase 2/4: crawl into SQLite")
+
+        def crawl(name: str, slug: str, database_url: str, *, first: bool) -> Phase:
+            return run_crawl(name, slug, urls, database_url, work, first=first, extra=extra)
+
+        logger.info("phase 2/5: crawl into SQLite")
         phases.append(
-            run_crawl(
-                "crawl → SQLite", "crawl-sqlite", urls, sqlite_url, work, first=True, extra=extra
-            )
+            serving(server, crawl, "crawl → SQLite", "crawl-sqlite", sqlite_url, first=True)
         )
-        logger.info("phase 3/4: re-crawl into the same SQLite file")
+        logger.info("phase 3/5: re-crawl into the same SQLite file")
         phases.append(
-            run_crawl(
+            serving(
+                server,
+                crawl,
                 "re-crawl → SQLite (nothing new)",
                 "recrawl-sqlite",
-                urls,
                 sqlite_url,
-                work,
                 first=False,
-                extra=extra,
             )
         )
         if not args.skip_postgres:
-            logger.info("phase 4/4: crawl into PostgreSQL")
+            logger.info("phase 4/5: crawl into PostgreSQL")
             with scratch_postgres(args.postgres_admin_url) as pg_url:
                 phases.append(
-                    run_crawl(
-                        "crawl → PostgreSQL",
-                        "crawl-postgres",
-                        urls,
-                        pg_url,
-                        work,
-                        first=True,
-                        extra=extra,
+                    serving(
+                        server, crawl, "crawl → PostgreSQL", "crawl-postgres", pg_url, first=True
                     )
                 )
+        logger.info("phase 5/5: fetch only, bare Scrapy")
+        phases.append(serving(server, run_fetch_floor, urls, work))
     return phases
+
+
+def serving(server: SiteServer, run: Callable[..., Phase], *args: Any, **kwargs: Any) -> Phase:
+    """Run a phase against the site server and add the server's CPU time during it."""
+    before = server.cpu_seconds()
+    phase = run(*args, **kwargs)
+    phase.details["server_cpu_seconds"] = server.cpu_seconds() - before
+    return phase
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -632,6 +737,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--reference-child", nargs=3, metavar=("DIR", "N", "OUT"), help=argparse.SUPPRESS
     )
+    parser.add_argument("--fetch-child", nargs=2, metavar=("URLS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.pages < 1:
         parser.error("--pages must be at least 1")
@@ -643,6 +749,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.reference_child:
         pages_dir, n, out = args.reference_child
         reference_child(Path(pages_dir), int(n), Path(out))
+        return 0
+    if args.fetch_child:
+        urls, out = args.fetch_child
+        fetch_child(Path(urls), Path(out))
         return 0
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s"

@@ -155,8 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = []
         fixture = work / "fixture"
         fixture.mkdir()
-        with site_server(FIXTURE_SITE) as url:
-            base = ["rudaw", "-a", f"base_url={url}"]
+        with site_server(FIXTURE_SITE) as server:
+            base = ["rudaw", "-a", f"base_url={server.url}"]
             results.append(
                 measure(
                     "fixture site (rudaw)",
@@ -167,8 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         corpus = work / "corpus"
         site, pages = build_site(corpus / "site", 181)
-        with site_server(site) as url:
-            urls = write_url_list(corpus / "urls.txt", url, pages)
+        with site_server(site) as server:
+            urls = write_url_list(corpus / "urls.txt", server.url, pages)
             crawl = ["urls", "-a", f"file={urls}"]
             results.append(measure(f"corpus ({pages} pages)", crawl, crawl, corpus))
         print_results(results)
