@@ -9,8 +9,10 @@ Two page sets, each crawled into a fresh SQLite archive with its pages kept as W
 For each it reports the WARC bytes per article kept (request and response records, gzip per
 record, the file's warcinfo record included), the HTML bytes per article for comparison, how
 much a second crawl that fetches every page again adds per article (unchanged pages become
-``revisit`` records), and the wall time per page of the first crawl against that of
-``ingest reextract`` over the same pages (both timed from process start to exit).
+``revisit`` records), the CPU time per page of keeping a page (``WarcStore.write`` of each kept
+page into a fresh store, in this process: building the records, their digests, gzip, the
+``fsync``), and the wall time per page of the first crawl against that of ``ingest reextract``
+over the same pages (both timed from process start to exit).
 
 Exits non-zero when a crawl or the re-extraction fails. ``--keep`` keeps the work folder.
 """
@@ -35,6 +37,8 @@ from tests.bench import BenchFailed, build_site, site_server, write_url_list
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from ingest.raw import StoredPage
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 FIXTURE_SITE = REPO_ROOT / "tests" / "fixtures" / "sites" / "rudaw"
@@ -51,6 +55,7 @@ class Result:
     crawl_seconds: float
     reextract_seconds: float
     reextract_read: int
+    write_cpu_seconds: float
 
 
 def _crawl(args: Sequence[str], database: str, raw_dir: Path, log: Path) -> tuple[float, int]:
@@ -94,8 +99,8 @@ def _size(raw_dir: Path) -> int:
     return sum(p.stat().st_size for p in raw_dir.iterdir())
 
 
-def _html_bytes(database: str, raw_dir: Path) -> tuple[int, int]:
-    """Return the articles with a kept page and the total size of those pages' HTML."""
+def _kept_pages(database: str, raw_dir: Path) -> list[StoredPage]:
+    """Return the pages the archive's articles were stored from, read back from the store."""
     from sqlalchemy import select
 
     from ingest.raw import read_page
@@ -110,8 +115,33 @@ def _html_bytes(database: str, raw_dir: Path) -> tuple[int, int]:
         )
         locations = [location_of(row) for row in rows]
     engine.dispose()
-    kept = [loc for loc in locations if loc is not None]
-    return len(kept), sum(len(read_page(raw_dir, loc).body) for loc in kept)
+    return [read_page(raw_dir, loc) for loc in locations if loc is not None]
+
+
+def _write_cpu(pages: Sequence[StoredPage], work: Path) -> float:
+    """Return the CPU seconds of storing each page again into a fresh store, as a crawl does."""
+    from ingest.raw import FetchedPage, WarcStore
+
+    store = WarcStore(work / "rewrite", 2**40)
+    (work / "rewrite").mkdir()
+    fetched = [
+        FetchedPage(
+            url=page.url,
+            fetched_at=page.fetched_at,
+            status=200,
+            protocol="HTTP/1.1",
+            request_headers=[("User-Agent", "ingest-bench")],
+            response_headers=[("Content-Type", page.content_type or "text/html")],
+            body=page.body,
+        )
+        for page in pages
+    ]
+    started = time.process_time()
+    for page in fetched:
+        store.write(page, None)
+    seconds = time.process_time() - started
+    store.close()
+    return seconds
 
 
 def measure(
@@ -121,25 +151,31 @@ def measure(
     raw_dir = work / "raw"
     crawl_seconds, fetched = _crawl(crawl_args, database, raw_dir, work / "first.log")
     first_size = _size(raw_dir)
-    articles, html = _html_bytes(database, raw_dir)
-    if articles == 0:
+    kept = _kept_pages(database, raw_dir)
+    if not kept:
         raise BenchFailed(f"{name}: the crawl kept no pages")
+    articles, html = len(kept), sum(len(page.body) for page in kept)
+    write_cpu = _write_cpu(kept, work)
     _crawl(refetch_args, database, raw_dir, work / "refetch.log")
     refetch = _size(raw_dir) - first_size
     seconds, out = _ingest(database, raw_dir, "reextract")
     read = int(re.search(r"read (\d+) of", out).group(1))  # type: ignore[union-attr]
-    return Result(name, articles, fetched, first_size, html, refetch, crawl_seconds, seconds, read)
+    return Result(
+        name, articles, fetched, first_size, html, refetch, crawl_seconds, seconds, read, write_cpu
+    )
 
 
 def print_results(results: Sequence[Result]) -> None:
     print(
         f"{'page set':28} {'articles':>8} {'WARC B/article':>15} {'HTML B/article':>15}"
-        f" {'refetch B/article':>18} {'crawl s/page':>13} {'reextract s/page':>17}"
+        f" {'refetch B/article':>18} {'write CPU ms/page':>18} {'crawl s/page':>13}"
+        f" {'reextract s/page':>17}"
     )
     for r in results:
         print(
             f"{r.name:28} {r.articles:>8} {r.warc_bytes / r.articles:>15,.0f}"
             f" {r.html_bytes / r.articles:>15,.0f} {r.refetch_bytes / r.articles:>18,.0f}"
+            f" {1000 * r.write_cpu_seconds / r.articles:>18.2f}"
             f" {r.crawl_seconds / max(r.pages_fetched, 1):>13.3f}"
             f" {r.reextract_seconds / max(r.reextract_read, 1):>17.3f}"
         )
