@@ -80,7 +80,9 @@ def test_a_search_never_loads_the_orm(tmp_path):
     assert out.startswith("no matches\n")
     loaded = set(out.split())
     assert "ingest.storage.tables" in loaded
-    assert not loaded & {"sqlalchemy.orm", "ingest.storage.models"}
+    # The defaults come from settings.base, which must not import Scrapy (0.1 s of start-up).
+    assert "settings.base" in loaded
+    assert not loaded & {"sqlalchemy.orm", "ingest.storage.models", "scrapy", "twisted"}
 
 
 def test_the_crawl_process_reads_a_workers_answer_without_trafilatura():
@@ -139,3 +141,18 @@ def test_a_crawl_runs_neither_of_scrapys_consoles():
     loaded = set(out.split())
     assert {"CoreStats", "LogStats", "CrawlRunRecorder"} <= loaded
     assert not loaded & {"TelnetConsole", "RemoteControl", "aiohttp", "twisted.conch"}
+
+
+def test_the_crawls_extensions_are_scrapys_own_but_the_consoles():
+    # settings.base lists them by hand so that it need not import Scrapy; a Scrapy release
+    # that adds, drops or reorders one of its defaults shows up here.
+    from scrapy.settings import default_settings
+
+    from settings import base
+
+    consoles = {
+        "scrapy.extensions.telnet.TelnetConsole",
+        "scrapy.extensions.remote_control.RemoteControl",
+    }
+    expected = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in consoles}
+    assert expected == base.EXTENSIONS_BASE
