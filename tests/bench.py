@@ -22,7 +22,9 @@ What it measures
       project: what any Scrapy crawl of these pages pays before it extracts anything. With
       the reference's CPU per page it gives the least CPU per page of any crawl that fetches
       with Scrapy and runs ``trafilatura.extract``, and from that the fastest such a crawl
-      can go on this machine's cores; both are printed beside the targets of issue 8.
+      can go on this machine's cores; both are printed beside the targets of issue 8. Like
+      every phase's, both figures include their process's start-up, so the sum counts one
+      start-up too many (a few tenths of a millisecond per page at 2,000 pages).
 
     Memory: the crawl extracts pages in worker processes (``INGEST_EXTRACT_WORKERS``, by default
     one per core up to 4; ``--extract-workers N`` overrides it), so a single process's
@@ -33,8 +35,9 @@ What it measures
     parallelism.
 
     The pages are served by ``python -m tests.site_server`` in a **separate process**, so its CPU
-    and memory count against no phase; but on a 2-core machine it shares the cores with the
-    crawl and its workers, so the crawl's wall time includes waiting for the server. The crawl's
+    and memory count against no phase (its CPU during each phase is reported apart, from
+    ``/proc``); but on a 2-core machine it shares the cores with the crawl and its workers, so
+    the crawl's wall time includes waiting for the server. The crawl's
     final Scrapy stats come from the project's ``INGEST_STATS_FILE``, because
     ``LOG_LEVEL=WARNING`` hides Scrapy's own stats dump.
 

@@ -122,8 +122,8 @@ def _write_cpu(pages: Sequence[StoredPage], work: Path) -> float:
     """Return the CPU seconds of storing each page again into a fresh store, as a crawl does."""
     from ingest.raw import FetchedPage, WarcStore
 
-    store = WarcStore(work / "rewrite", 2**40)
     (work / "rewrite").mkdir()
+    store = WarcStore(work / "rewrite", 2**40)
     fetched = [
         FetchedPage(
             url=page.url,
