@@ -89,6 +89,7 @@ DEFAULT_PAGES = 2000
 CONCURRENCY = 32
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVER_START_TIMEOUT = 30.0
+FLOOR_PHASE = "floor: Scrapy fetch only"
 
 
 class BenchFailed(Exception):
@@ -147,8 +148,7 @@ class SiteServer:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server process has used so far, from ``/proc``."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii")
-        fields = stat[stat.rindex(")") + 2 :].split()
+        fields = _stat_fields(Path(f"/proc/{self.pid}/stat").read_text())
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -235,7 +235,7 @@ def process_tree(root: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        ppid = int(_stat_fields(stat)[1])
         children.setdefault(ppid, []).append(int(entry.name))
     tree, todo = [], [root]
     while todo:
@@ -243,6 +243,12 @@ def process_tree(root: int) -> list[int]:
         tree.append(pid)
         todo.extend(children.get(pid, []))
     return tree
+
+
+def _stat_fields(stat: str) -> list[str]:
+    """The fields of a ``/proc/<pid>/stat`` after the command name, which may hold spaces and
+    parentheses: the state first, then the parent pid, …, user and system time at 11 and 12."""
+    return stat.rsplit(")", 1)[1].split()
 
 
 def _rss_bytes(pid: int) -> int:
@@ -354,7 +360,7 @@ def run_fetch_floor(urls: Path, work: Path) -> Phase:
     details = json.loads(result_file.read_text(encoding="utf-8"))
     if details["pages_fetched"] == 0:
         raise BenchFailed(f"fetch-only crawl fetched nothing:\n{_tail(work / 'fetch-floor.out')}")
-    return Phase("floor: Scrapy fetch only", details["pages_fetched"], measured, details)
+    return Phase(FLOOR_PHASE, details["pages_fetched"], measured, details)
 
 
 def fetch_child(urls: Path, result_file: Path) -> None:
@@ -601,7 +607,7 @@ def print_details(rows: Sequence[dict[str, Any]]) -> None:
         f" page reads {reference['read_seconds']:.2f} s"
     )
     for r in rows[1:]:
-        if "bytes_fetched" in r:
+        if r["phase"] == FLOOR_PHASE:
             print_floor(r, reference)
             continue
         print(f"{r['phase']}:")
